@@ -1,0 +1,94 @@
+"""The one NinjaAPI: /api/v1, its OpenAPI document at /api/v1/openapi.json and docs at
+/api/v1/docs. Every error leaves as ``{"code", "message", "detail"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tongke.accounts.api import router as accounts_router
+from tongke.core.errors import TongkeError
+from tongke.orgs.api import router as orgs_router
+
+log = logging.getLogger("tongke.api")
+
+api = NinjaAPI(
+    title="Tongke API",
+    version="1",
+    description="The JSON API of Tongke (同课). Sign in with the browser session, or send an "
+    "API token as `Authorization: Bearer <token>`. Errors are `{code, message, detail}`.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", orgs_router)
+api.add_router("/", accounts_router)
+
+
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, detail: Any = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "detail": detail}, status=status
+    )
+
+
+@api.exception_handler(TongkeError)
+def on_tongke_error(request: HttpRequest, exc: TongkeError) -> HttpResponse:
+    response = _error(api, request, exc.status, exc.code, str(exc.message), exc.detail)
+    if exc.status == 429 and isinstance(exc.detail, dict) and "retry_after_s" in exc.detail:
+        response["Retry-After"] = str(exc.detail["retry_after_s"])
+    return response
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = [{k: v for k, v in err.items() if k in ("loc", "msg", "type")} for err in exc.errors]
+    first = detail[0] if detail else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "payload", "query"))
+    message = _("Invalid input")
+    if where:
+        message = f"{message}: {where}: {first.get('msg', '')}"
+    return _error(api, request, 422, "invalid", message, detail)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(api, request, 401, "auth.required", _("Please sign in or send a valid token."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    message = str(exc)
+    if "CSRF" in message:
+        return _error(api, request, 403, "csrf", _("CSRF check failed: reload the page."))
+    if "parse" in message.lower():
+        return _error(api, request, 400, "bad_json", _("The request body is not valid JSON."))
+    return _error(api, request, exc.status_code, code.get(exc.status_code, "error"), message)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(api, request, 404, "not_found", _("Not found, or not visible to you."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(api, request, 413, "too_large", _("The request body is too large."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _error(api, request, 400, "bad_request", _("The request was refused."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return _error(api, request, 500, "server_error", _("Something went wrong on our side."))

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("tongke.portal.urls")),
+    path("accounts/", include("tongke.accounts.urls")),
+    path("orgs/", include("tongke.orgs.urls")),
+    path("roster/", include("tongke.roster.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = "tongke.core.views.bad_request"
+handler403 = "tongke.core.views.forbidden"
+handler404 = "tongke.core.views.not_found"
+handler500 = "tongke.core.views.server_error"

@@ -1,0 +1,1 @@
+"""Tongke (同课): the same lesson, shared across a region."""

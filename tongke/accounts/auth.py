@@ -1,0 +1,42 @@
+"""How API callers prove who they are: a bearer token, or the browser's session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tongke.accounts.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer tk_...``. A token that is present but wrong is refused
+    outright (401), never treated as anonymous."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(token)
+        if user is None:
+            raise AuthenticationError()
+        request.user = user
+        request._tongke_token_auth = True  # type: ignore[attr-defined]
+        return user
+
+
+class Session(SessionAuth):
+    """The signed-in browser session. CSRF is checked on unsafe methods."""
+
+
+def anonymous(request: HttpRequest) -> Any:
+    """Lets an operation answer anonymous callers (public directory data)."""
+    if "HTTP_AUTHORIZATION" in request.META:
+        return None
+    if not getattr(request, "user", None):
+        request.user = AnonymousUser()
+    return request.user if request.user.is_authenticated else AnonymousUser.__name__
+
+
+SIGNED_IN = [TokenAuth(), Session()]
+PUBLIC = [TokenAuth(), Session(), anonymous]

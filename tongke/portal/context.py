@@ -1,0 +1,31 @@
+"""The navigation shown on every page, by what the signed-in person may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tongke.orgs import policies
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items = [(reverse("portal:home"), _("Home")), (reverse("orgs:browse"), _("Schools"))]
+    if user is not None and user.is_authenticated and policies.is_admin(user):
+        items.append((reverse("orgs:audit"), _("Audit log")))
+        items.append((reverse("roster:upload"), _("Roster import")))
+    items.append(("/api/v1/docs", _("API")))
+    path = request.path
+    return {
+        "nav_items": [
+            {
+                "url": url,
+                "label": label,
+                "active": path == url or (url != "/" and path.startswith(url)),
+            }
+            for url, label in items
+        ]
+    }
