@@ -79,7 +79,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": HOME / "tongke.sqlite3",
+            "NAME": str(HOME / "tongke.sqlite3"),
             "OPTIONS": {
                 # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers wait
                 # (busy timeout) instead of failing half-way through a transaction.
@@ -139,6 +139,7 @@ USE_TZ = True
 # --- Static files: served by Tongke itself (WhiteNoise), never from another host.
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from tongke.core.views import healthz
 
 urlpatterns = [
     path("", include("tongke.portal.urls")),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("tongke.accounts.urls")),
     path("orgs/", include("tongke.orgs.urls")),
     path("roster/", include("tongke.roster.urls")),

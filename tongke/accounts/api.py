@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from tongke.accounts import selectors, services
 from tongke.accounts.auth import SIGNED_IN
+from tongke.accounts.models import User
 from tongke.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
 from tongke.core.pagination import PageParams, page_schema, paginate
 
 router = Router(tags=["accounts"])
+
+
+def _me(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 @router.get("/tokens", response=page_schema(TokenOut), auth=SIGNED_IN, summary="My API tokens")
@@ -26,22 +31,22 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
 @router.post(
     "/tokens", response={201: TokenCreatedOut}, auth=SIGNED_IN, summary="Create an API token"
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     expires = (
         timezone.now() + timedelta(days=payload.expires_in_days)
         if payload.expires_in_days
         else None
     )
     token, secret = services.api_token_create(
-        actor=request.user, name=payload.name, expires_at=expires
+        actor=_me(request), name=payload.name, expires_at=expires
     )
-    return 201, TokenOut.from_orm(token).model_dump() | {"secret": secret}
+    return Status(201, TokenOut.from_orm(token).model_dump() | {"secret": secret})
 
 
 @router.delete(
     "/tokens/{token_id}", response={204: None}, auth=SIGNED_IN, summary="Revoke an API token"
 )
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
     token = selectors.access_api_token(request.user, token_id)
-    services.api_token_revoke(actor=request.user, token=token)
-    return 204, None
+    services.api_token_revoke(actor=_me(request), token=token)
+    return Status(204, None)

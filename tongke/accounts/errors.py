@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from tongke.core.errors import Invalid, Throttled
 
 LOGIN_THROTTLED = "accounts.login_throttled"
-TOKEN_NAME = "accounts.token_name"
+TOKEN_NAME = "accounts.token_name"  # noqa: S105 (an error code)
 
 
 def login_throttled(wait_s: int) -> Throttled:

@@ -16,7 +16,7 @@ from tongke.accounts import errors
 from tongke.accounts.models import ApiToken, User
 from tongke.audit.services import audit_record
 
-TOKEN_PREFIX = "tk_"
+TOKEN_PREFIX = "tk_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def _digest(secret: str) -> str:

@@ -17,7 +17,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")[:150]
         try:
             services.login_check_throttle(username=username, ip=client_ip(request))

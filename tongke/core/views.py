@@ -42,3 +42,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "csrf",
         _("Your form expired or came from elsewhere. Reload the page and try again."),
     )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers and supervisors: no database, no template."""
+    from django.http import HttpResponse as Plain
+
+    return Plain(b"ok", content_type="text/plain")

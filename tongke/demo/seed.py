@@ -24,7 +24,7 @@ from tongke.orgs.models import OrgUnit, RoleAssignment
 from tongke.orgs.services import grade_name
 
 SEED = 20261123
-DEMO_PASSWORD = "tongke-demo-2026"
+DEMO_PASSWORD = "tongke-demo-2026"  # noqa: S105 (the demo's published password)
 MARKER_CODE = "BJ"
 
 # (code, name, English name, level, children)
@@ -183,8 +183,8 @@ GRADES_BY_TYPE: dict[str, list[int]] = {
     V: [10, 11],
     T: [1, 2, 3],
 }
-CLASSES_PER_GRADE = {Loc.URBAN: 2, Loc.COUNTY: 2, Loc.RURAL: 1, Loc.REMOTE: 1}
-STUDENTS_PER_CLASS = {
+CLASSES_PER_GRADE: dict[str, int] = {Loc.URBAN: 2, Loc.COUNTY: 2, Loc.RURAL: 1, Loc.REMOTE: 1}
+STUDENTS_PER_CLASS: dict[str, tuple[int, int]] = {
     Loc.URBAN: (18, 26),
     Loc.COUNTY: (16, 24),
     Loc.RURAL: (10, 18),
@@ -193,8 +193,15 @@ STUDENTS_PER_CLASS = {
 TARGET_STUDENTS = 4000
 TARGET_TEACHERS = 150
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "子涵欣怡梓萱一诺浩宇宇轩雨桐诗涵俊杰博文思远嘉怡晨曦明轩若曦佳琪天佑泽宇梦瑶静怡志强建华秀英丽娟海燕春梅国强文博雅琴晓东振华玉兰德明淑珍立新志远"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "子涵欣怡梓萱一诺浩宇宇轩雨桐诗涵俊杰博文思远嘉怡晨曦明轩若曦佳琪天佑泽宇梦瑶静怡"
+    "志强建华秀英丽娟海燕春梅国强文博雅琴晓东振华玉兰德明淑珍立新志远"
+)
 
 
 def _name(rng: random.Random) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from tongke.accounts.auth import PUBLIC, SIGNED_IN
@@ -106,7 +106,7 @@ def get_region(request: HttpRequest, region_id: int) -> Any:
 
 
 @router.post("/regions", response={201: RegionOut}, auth=SIGNED_IN, summary="Create a region")
-def create_region(request: HttpRequest, payload: RegionIn) -> tuple[int, Any]:
+def create_region(request: HttpRequest, payload: RegionIn) -> Status[Any]:
     parent = (
         policies.access_unit(request.user, payload.parent_id, UnitKind.REGION)
         if payload.parent_id
@@ -121,7 +121,7 @@ def create_region(request: HttpRequest, payload: RegionIn) -> tuple[int, Any]:
         name_en=payload.name_en,
         region_level=payload.level,
     )
-    return 201, _regions([unit])[0]
+    return Status(201, _regions([unit])[0])
 
 
 @router.patch("/regions/{region_id}", response=RegionOut, auth=SIGNED_IN, summary="Change a region")
@@ -214,7 +214,7 @@ def get_school(request: HttpRequest, school_id: int) -> Any:
 
 
 @router.post("/schools", response={201: SchoolOut}, auth=SIGNED_IN, summary="Create a school")
-def create_school(request: HttpRequest, payload: SchoolIn) -> tuple[int, Any]:
+def create_school(request: HttpRequest, payload: SchoolIn) -> Status[Any]:
     region = policies.access_unit(request.user, payload.region_id, UnitKind.REGION)
     unit = services.unit_create(
         actor=request.user,
@@ -222,7 +222,7 @@ def create_school(request: HttpRequest, payload: SchoolIn) -> tuple[int, Any]:
         kind=UnitKind.SCHOOL,
         **payload.model_dump(exclude={"region_id"}),
     )
-    return 201, _schools([unit])[0]
+    return Status(201, _schools([unit])[0])
 
 
 @router.patch("/schools/{school_id}", response=SchoolOut, auth=SIGNED_IN, summary="Change a school")
@@ -268,7 +268,7 @@ def get_class(request: HttpRequest, class_id: int) -> Any:
 
 
 @router.post("/classes", response={201: ClassOut}, auth=SIGNED_IN, summary="Create a class")
-def create_class(request: HttpRequest, payload: ClassIn) -> tuple[int, Any]:
+def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
     school = policies.access_unit(request.user, payload.school_id, UnitKind.SCHOOL)
     with transaction.atomic():
         grade = services.grade_for(
@@ -282,7 +282,7 @@ def create_class(request: HttpRequest, payload: ClassIn) -> tuple[int, Any]:
             name=payload.name,
             grade_level=payload.grade_level,
         )
-    return 201, _classes([unit])[0]
+    return Status(201, _classes([unit])[0])
 
 
 @router.patch("/classes/{class_id}", response=ClassOut, auth=SIGNED_IN, summary="Change a class")
@@ -359,9 +359,9 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: PersonDetailOut}, auth=SIGNED_IN, summary="Create a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
     person = services.person_create(actor=request.user, **payload.model_dump())
-    return 201, _person_detail(request.user, person)
+    return Status(201, _person_detail(request.user, person))
 
 
 @router.patch(
@@ -391,21 +391,21 @@ def list_roles(request: HttpRequest, filters: Query[RoleFilter]) -> dict[str, An
 
 
 @router.post("/roles", response={201: RoleOut}, auth=SIGNED_IN, summary="Give a person a role")
-def create_role(request: HttpRequest, payload: RoleIn) -> tuple[int, dict[str, Any]]:
+def create_role(request: HttpRequest, payload: RoleIn) -> Status[Any]:
     person = policies.access_user(request.user, payload.user_id)
     unit = policies.access_unit(request.user, payload.unit_id) if payload.unit_id else None
     subject = policies.access_user(request.user, payload.subject_id) if payload.subject_id else None
     role = services.role_grant(
         actor=request.user, person=person, role=payload.role, unit=unit, subject=subject
     )
-    return 201, _role_out(role)
+    return Status(201, _role_out(role))
 
 
 @router.delete("/roles/{role_id}", response={204: None}, auth=SIGNED_IN, summary="Take a role away")
-def delete_role(request: HttpRequest, role_id: int) -> tuple[int, None]:
+def delete_role(request: HttpRequest, role_id: int) -> Status[Any]:
     role = policies.access_role(request.user, role_id)
     services.role_revoke(actor=request.user, assignment=role)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=PersonDetailOut, auth=SIGNED_IN, summary="The signed-in person")

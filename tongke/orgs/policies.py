@@ -166,6 +166,11 @@ def _roles_under(paths: list[str], roles: tuple[str, ...] | None = None) -> Quer
     return qs
 
 
+def _holds(roles: QuerySet[Any]) -> Q:
+    """People (User rows) who hold one of the role assignments in ``roles``."""
+    return Q(Exists(roles.filter(user_id=OuterRef("pk"))))
+
+
 def user_visible_to(user: Any) -> Q:
     """A filter on the User model: the people ``user`` may see."""
     if not getattr(user, "is_authenticated", False):
@@ -176,17 +181,15 @@ def user_visible_to(user: Any) -> Q:
         return Q()
     if admin:
         in_scope = _roles_under(admin)
-        q |= Exists(in_scope.filter(user_id=OuterRef("pk")))
+        q |= _holds(in_scope)
         # Parents of students inside the scope.
-        q |= Exists(
+        q |= _holds(
             RoleAssignment.objects.filter(
-                user_id=OuterRef("pk"),
                 role=Role.PARENT,
                 subject_id__in=in_scope.filter(role=Role.STUDENT).values("user_id"),
             )
         )
-    teaching = teaching_paths(user)
-    if teaching:
+    if teaching_paths(user):
         class_scopes = [
             g.path
             for g in grants_of(user)
@@ -198,22 +201,18 @@ def user_visible_to(user: Any) -> Q:
             if g.role in TEACHING_ROLES and g.unit_kind == UnitKind.SCHOOL and g.path
         ]
         students = _roles_under(class_scopes, (Role.STUDENT,))
-        q |= Exists(students.filter(user_id=OuterRef("pk")))
-        q |= Exists(
+        q |= _holds(students)
+        q |= _holds(
             RoleAssignment.objects.filter(
-                user_id=OuterRef("pk"), role=Role.PARENT, subject_id__in=students.values("user_id")
+                role=Role.PARENT, subject_id__in=students.values("user_id")
             )
         )
         # Colleagues: staff (not students) of the schools they teach at.
         school_paths = sorted(set(school_scopes) | set(_school_paths_of(class_scopes)))
-        q |= Exists(
-            _roles_under(school_paths, (*TEACHING_ROLES, Role.SCHOOL_ADMIN)).filter(
-                user_id=OuterRef("pk")
-            )
-        )
+        q |= _holds(_roles_under(school_paths, (*TEACHING_ROLES, Role.SCHOOL_ADMIN)))
     student_classes = _paths(user, (Role.STUDENT,)) + _class_paths_of_children(user)
     if student_classes:
-        q |= Exists(_roles_under(student_classes, TEACHING_ROLES).filter(user_id=OuterRef("pk")))
+        q |= _holds(_roles_under(student_classes, TEACHING_ROLES))
     children = child_ids(user)
     if children:
         q |= Q(pk__in=children)

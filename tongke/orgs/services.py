@@ -213,7 +213,7 @@ def person_create(*, actor: Any, password: str | None = None, **fields: Any) -> 
 @transaction.atomic
 def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
     is_self = actor.pk == person.pk
-    self_editable = {"full_name", "email", "phone"}
+    self_editable = {"email", "phone"}
     if not (policies.can_edit_user(actor, person) or (is_self and set(changes) <= self_editable)):
         raise errors.forbidden()
     User = get_user_model()

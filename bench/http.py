@@ -1,0 +1,790 @@
+"""HTTP throughput of a real ``tongke serve``, on SQLite and on PostgreSQL.
+
+    uv run python bench/http.py [--duration 10] [--concurrency 32] [--db sqlite|postgres|both]
+                                [--workers N]
+
+For each database it seeds the demo region into a throw-away data home (SQLite) or a fresh
+PostgreSQL database (created here and dropped at the end), starts ``tongke serve`` as a
+subprocess on a port in 8200-8299, signs in as the regional admin ``bj_admin``, creates an
+API token, and drives a loopback load generator (raw keep-alive HTTP/1.1 on asyncio, N
+connections, a warm-up, then a fixed measured window) against:
+
+  healthz   GET /healthz: a trivial Django view, the framework ceiling of this server
+  home      GET /  signed in as bj_admin (session cookie)
+  schools   GET /api/v1/schools?limit=50  (bearer token)
+  people    GET /api/v1/people?limit=50   (bearer token)
+
+SQLite runs with 1 server process. PostgreSQL runs with 1 process, then with ``--workers``
+processes (default 2) and TONGKE_REDIS_URL set (Redis cache and cached_db sessions).
+
+It prints requests/s, p50/p99 latency, non-2xx count, the ratio to /healthz measured in the
+same server, CPU use of server and load generator, and the server's peak RSS (VmRSS of the
+server process and all its children, summed, sampled every 100 ms). The last line is
+machine-readable:
+
+    http: sqlite_home_rps=N sqlite_ratio=N pg_home_rps=N pg_ratio=N peak_rss_mib=N
+
+(pg_* from the 1-process PostgreSQL server, the same shape as the SQLite one; peak_rss_mib is
+the highest peak over all servers measured; "na" where a database was not run.)
+
+Client and server share the machine: on a 2-core box the load generator takes part of the
+CPU the server could otherwise use, so the figures are a floor for a separate client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# This file is named http.py, and running it puts bench/ first on sys.path, where it would
+# shadow the standard library's ``http`` package for what is imported later (psycopg, uvloop;
+# none of the modules above imports it). Take bench/ off the path.
+BENCH_DIR = Path(__file__).resolve().parent
+for _entry in [p for p in sys.path if Path(p or ".").resolve() == BENCH_DIR]:
+    sys.path.remove(_entry)
+
+ROOT = BENCH_DIR.parent
+HOST = "127.0.0.1"
+PORTS = range(8200, 8300)
+USERNAME = "bj_admin"
+PG_DB = "tongke_bench_http"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+ENDPOINTS = [
+    # (name, path, auth)
+    ("healthz", "/healthz", None),
+    ("home", "/", "session"),
+    ("schools", "/api/v1/schools?limit=50", "token"),
+    ("people", "/api/v1/people?limit=50", "token"),
+]
+
+
+# --- A small raw HTTP/1.1 client (keep-alive, Content-Length or chunked bodies) ------------
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, value = line.split(":", 1)
+            name = name.strip().lower()
+            value = value.strip()
+            # Several Set-Cookie headers: keep them all, one per line.
+            headers[name] = f"{headers[name]}\n{value}" if name in headers else value
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        parts = []
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await reader.readuntil(b"\r\n")  # no trailers expected
+                break
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+        body = b"".join(parts)
+    elif status in (204, 304) or 100 <= status < 200:
+        body = b""
+    else:
+        body = await reader.read()
+        headers["connection"] = "close"
+    return status, headers, body
+
+
+def build_request(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "User-Agent: tongke-bench"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    if body or method not in ("GET", "HEAD"):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
+async def request_once(
+    port: int, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b""
+) -> tuple[int, dict[str, str], bytes]:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(build_request(port, method, path, headers, body))
+        await writer.drain()
+        return await read_response(reader)
+    finally:
+        writer.close()
+        with contextlib.suppress(Exception):
+            await writer.wait_closed()
+
+
+def cookies_from(headers: dict[str, str]) -> dict[str, str]:
+    jar = {}
+    for line in headers.get("set-cookie", "").split("\n"):
+        if "=" in line:
+            name, value = line.split(";", 1)[0].split("=", 1)
+            jar[name.strip()] = value.strip()
+    return jar
+
+
+def cookie_header(jar: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+async def sign_in(port: int, password: str) -> tuple[dict[str, str], str]:
+    """Sign in as bj_admin through the login form; create an API token. (cookies, token)"""
+    status, headers, _ = await request_once(port, "GET", "/accounts/login/")
+    jar = cookies_from(headers)
+    if status != 200 or "csrftoken" not in jar:
+        raise RuntimeError(f"GET /accounts/login/ answered {status}, cookies {sorted(jar)}")
+    form = urllib.parse.urlencode(
+        {
+            "username": USERNAME,
+            "password": password,
+            "csrfmiddlewaretoken": jar["csrftoken"],
+        }
+    ).encode()
+    status, headers, body = await request_once(
+        port,
+        "POST",
+        "/accounts/login/",
+        {
+            "Cookie": cookie_header(jar),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://{HOST}:{port}/accounts/login/",
+        },
+        form,
+    )
+    jar |= cookies_from(headers)  # the session, and the CSRF token rotated at sign-in
+    if status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"sign-in as {USERNAME} answered {status}: {body[:300]!r}")
+    status, headers, body = await request_once(
+        port,
+        "POST",
+        "/api/v1/tokens",
+        {
+            "Cookie": cookie_header(jar),
+            "X-CSRFToken": jar["csrftoken"],
+            "Content-Type": "application/json",
+            "Referer": f"http://{HOST}:{port}/",
+        },
+        json.dumps({"name": "bench"}).encode(),
+    )
+    if status != 201:
+        raise RuntimeError(f"POST /api/v1/tokens answered {status}: {body[:300]!r}")
+    return jar, json.loads(body)["secret"]
+
+
+# --- The load generator ------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    errors: int = 0  # non-2xx answers
+    failures: int = 0  # broken connections
+    statuses: dict[int, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    body_bytes: int = 0
+
+
+async def _connection(
+    port: int, req: bytes, t_record: float, t_stop: float, out: LoadResult
+) -> None:
+    loop = asyncio.get_running_loop()
+    reader = writer = None
+    while loop.time() < t_stop:
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(HOST, port)
+            assert reader is not None
+            t0 = loop.time()
+            writer.write(req)
+            status, headers, body = await read_response(reader)
+            t1 = loop.time()
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
+            if loop.time() >= t_record:
+                out.failures += 1
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+            await asyncio.sleep(0.01)
+            continue
+        if t_record <= t1 <= t_stop:
+            out.requests += 1
+            out.latencies.append(t1 - t0)
+            out.statuses[status] = out.statuses.get(status, 0) + 1
+            out.body_bytes = len(body)
+            if not 200 <= status < 300:
+                out.errors += 1
+        if headers.get("connection", "").lower() == "close":
+            assert writer is not None
+            writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+async def drive(port: int, req: bytes, concurrency: int, warmup: float, duration: float) -> Any:
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    t_record, t_stop = start + warmup, start + warmup + duration
+    out = LoadResult(seconds=duration)
+    tasks = [
+        asyncio.create_task(_connection(port, req, t_record, t_stop, out))
+        for _ in range(concurrency)
+    ]
+    # Requests in flight at the stop time finish (uncounted); a hung server is cut off.
+    _, pending = await asyncio.wait(tasks, timeout=warmup + duration + 30)
+    for task in pending:
+        task.cancel()
+    return out
+
+
+def run_async(coro: Any) -> Any:
+    try:
+        import uvloop
+
+        return uvloop.run(coro)
+    except ImportError:
+        return asyncio.run(coro)
+
+
+# --- The server under test: process tree, RSS and CPU --------------------------------------
+
+
+def _proc_table() -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, utime+stime ticks) for every process."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        table[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return table
+
+
+def tree(root: int) -> dict[int, int]:
+    """The server's processes (root and all descendants): pid -> CPU ticks used."""
+    table = _proc_table()
+    found = {root} if root in table else set()
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, _) in table.items():
+            if ppid in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return {pid: table[pid][1] for pid in found}
+
+
+def rss_kib(pids: Any) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE // 1024
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+class RssSampler(threading.Thread):
+    """Samples the summed RSS of the server's process tree every 100 ms."""
+
+    def __init__(self, root: int):
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kib = 0
+        self.window_peak_kib = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(0.1):
+            kib = rss_kib(tree(self.root))
+            self.peak_kib = max(self.peak_kib, kib)
+            self.window_peak_kib = max(self.window_peak_kib, kib)
+
+    def start_window(self) -> None:
+        self.window_peak_kib = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join()
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8200-8299")
+
+
+def clean_env(home: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGKE_")}
+    env["TONGKE_HOME"] = str(home)
+    if database_url:
+        env["TONGKE_DATABASE_URL"] = database_url
+    if redis_url:
+        env["TONGKE_REDIS_URL"] = redis_url
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def tongke(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tongke.cli", *args]
+
+
+def seed(env: dict[str, str]) -> None:
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        tongke("demo", "--no-serve"), env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"tongke demo --no-serve failed:\n{done.stdout}\n{done.stderr}")
+    print(f"  seeded the demo region in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+class Server:
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path):
+        self.port = free_port()
+        self.workers = workers
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 (kept open for the server's life)
+        self.proc = subprocess.Popen(
+            tongke("serve", "--port", str(self.port), "--workers", str(workers)),
+            env=env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as one below
+        )
+
+    def wait_ready(self, timeout: float = 90) -> float:
+        t0 = time.perf_counter()
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited ({self.proc.returncode}):\n{self.log_tail()}")
+            try:
+                status, _, _ = run_async(request_once(self.port, "GET", "/healthz"))
+                if status == 200:
+                    # With several workers, give the others a moment to come up as well.
+                    time.sleep(1.0 if self.workers > 1 else 0.2)
+                    return time.perf_counter() - t0
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server not ready in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._log.close()
+
+    def log_tail(self, lines: int = 60) -> str:
+        self._log.flush()
+        text = self.log_path.read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_errors(self) -> list[str]:
+        self._log.flush()
+        text = self.log_path.read_text(errors="replace")
+        return [
+            line for line in text.splitlines() if "ERROR" in line or line.startswith("Traceback")
+        ]
+
+
+# --- PostgreSQL: a fresh database, dropped at the end --------------------------------------
+
+
+def pg_admin(base_url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
+        cur = conn.execute(sql, params or None)  # type: ignore[arg-type]
+        return cur.fetchall() if cur.description else []
+
+
+def pg_sessions(base_url: str) -> int | None:
+    """Sessions ever opened on the bench database (pg_stat_database.sessions, PG 14+)."""
+    try:
+        rows = pg_admin(
+            base_url, "SELECT sessions FROM pg_stat_database WHERE datname = %s", (PG_DB,)
+        )
+    except Exception:
+        return None
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+# --- One server configuration --------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    endpoint: str
+    path: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    failures: int
+    statuses: dict[int, int]
+    body_bytes: int
+    server_cpu: float  # percent of one core, summed over server processes
+    client_cpu: float
+    window_rss_mib: float
+    db_conns_per_req: float | None
+
+
+@dataclass
+class ConfigResult:
+    db: str
+    workers: int
+    redis: bool
+    rows: list[Row]
+    idle_rss_mib: float
+    peak_rss_mib: float
+    startup_s: float
+    server_errors: list[str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.db}, {self.workers} worker{'s' if self.workers > 1 else ''}" + (
+            ", redis" if self.redis else ""
+        )
+
+    def row(self, endpoint: str) -> Row | None:
+        return next((r for r in self.rows if r.endpoint == endpoint), None)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+def measure(
+    label: str,
+    db: str,
+    env: dict[str, str],
+    workers: int,
+    args: argparse.Namespace,
+    log_path: Path,
+    pg_url: str = "",
+) -> ConfigResult:
+    print(f"\n== {label}", flush=True)
+    server = Server(env, workers, log_path)
+    sampler: RssSampler | None = None
+    try:
+        startup = server.wait_ready()
+        time.sleep(0.5)
+        idle_kib = rss_kib(tree(server.proc.pid))
+        print(
+            f"  server on port {server.port} (pid {server.proc.pid}), ready in {startup:.1f} s, "
+            f"idle RSS {idle_kib / 1024:.0f} MiB",
+            flush=True,
+        )
+        jar, token = run_async(sign_in(server.port, demo_password()))
+        auth = {
+            None: {},
+            "session": {"Cookie": cookie_header(jar)},
+            "token": {"Authorization": f"Bearer {token}"},
+        }
+        sampler = RssSampler(server.proc.pid)
+        sampler.start()
+        rows = []
+        for name, path, how in ENDPOINTS:
+            req = build_request(server.port, "GET", path, {"Accept": "*/*", **auth[how]})
+            status, _, body = run_async(
+                request_once(server.port, "GET", path, {"Accept": "*/*", **auth[how]})
+            )
+            if name == "home" and USERNAME.encode() not in body:
+                print(f"  warning: {path} does not look signed in as {USERNAME}", flush=True)
+            sampler.start_window()
+            cpu0, self0 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
+            sessions0 = pg_sessions(pg_url) if pg_url else None
+            t0 = time.perf_counter()
+            out: LoadResult = run_async(
+                drive(server.port, req, args.concurrency, args.warmup, args.duration)
+            )
+            wall = time.perf_counter() - t0
+            cpu1, self1 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
+            sessions1 = pg_sessions(pg_url) if pg_url else None
+            client = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
+            lat = sorted(out.latencies)
+            total_reqs = max(1, out.requests)
+            row = Row(
+                endpoint=name,
+                path=path,
+                rps=out.requests / args.duration,
+                p50_ms=percentile(lat, 0.50) * 1000,
+                p99_ms=percentile(lat, 0.99) * 1000,
+                errors=out.errors,
+                failures=out.failures,
+                statuses=dict(sorted(out.statuses.items())),
+                body_bytes=out.body_bytes or len(body),
+                server_cpu=100 * (cpu1 - cpu0) / CLK_TCK / wall,
+                client_cpu=100 * client / wall,
+                window_rss_mib=sampler.window_peak_kib / 1024,
+                db_conns_per_req=(
+                    (sessions1 - sessions0) / total_reqs
+                    if sessions0 is not None and sessions1 is not None
+                    else None
+                ),
+            )
+            rows.append(row)
+            extra = f", first answer {status}" if status != 200 else ""
+            print(
+                f"  {name:<8} {row.rps:8.1f} req/s  p50 {row.p50_ms:7.1f} ms  "
+                f"p99 {row.p99_ms:7.1f} ms  non-2xx {row.errors}  broken {row.failures}  "
+                f"statuses {row.statuses}{extra}",
+                flush=True,
+            )
+        sampler.stop()
+        errors = server.log_errors()
+        if errors:
+            print(f"  server log has {len(errors)} error line(s); tail of {log_path}:")
+            print("    " + server.log_tail(40).replace("\n", "\n    "))
+        return ConfigResult(
+            db=db,
+            workers=workers,
+            redis=bool(env.get("TONGKE_REDIS_URL")),
+            rows=rows,
+            idle_rss_mib=idle_kib / 1024,
+            peak_rss_mib=sampler.peak_kib / 1024,
+            startup_s=startup,
+            server_errors=errors,
+        )
+    finally:
+        if sampler is not None and sampler.is_alive():
+            sampler.stop()
+        server.stop()
+
+
+# --- Report --------------------------------------------------------------------------------
+
+
+def conditions(args: argparse.Namespace) -> list[str]:
+    cpu_model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.1f} GiB RAM"
+
+    def version(pkg: str) -> str:
+        try:
+            return importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            return "-"
+
+    try:
+        import uvloop  # noqa: F401
+
+        client_loop = "uvloop"
+    except ImportError:
+        client_loop = "asyncio"
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+    return [
+        f"date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"machine: {os.cpu_count()} CPUs ({cpu_model or platform.machine()}){mem}, "
+        f"{platform.system()} {platform.release()}, load average at start {' '.join(load)}",
+        f"python {platform.python_version()}, django {version('django')}, "
+        f"django-ninja {version('django-ninja')}, uvicorn {version('uvicorn')}, "
+        f"uvloop {version('uvloop')}, httptools {version('httptools')}, "
+        f"psycopg {version('psycopg')}",
+        f"load: {args.concurrency} keep-alive connections, {args.warmup:g} s warm-up + "
+        f"{args.duration:g} s measured per endpoint, raw HTTP/1.1 client on {client_loop}, "
+        "same machine as the server (loopback)",
+    ]
+
+
+def table(results: list[ConfigResult]) -> str:
+    head = (
+        "| server | endpoint | req/s | p50 ms | p99 ms | non-2xx | vs /healthz | body bytes "
+        "| server CPU | client CPU | peak RSS MiB | new DB conns/req |"
+    )
+    lines = [head, "|" + "---|" * 12]
+    for res in results:
+        ceiling = res.row("healthz")
+        for r in res.rows:
+            ratio = r.rps / ceiling.rps if ceiling and ceiling.rps else float("nan")
+            conns = f"{r.db_conns_per_req:.2f}" if r.db_conns_per_req is not None else "-"
+            bad = r.errors + r.failures
+            lines.append(
+                f"| {res.label} | `{r.path}` | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+                f"| {bad} | {ratio:.2f} | {r.body_bytes:,} | {r.server_cpu:.0f}% "
+                f"| {r.client_cpu:.0f}% | {r.window_rss_mib:.0f} | {conns} |"
+            )
+    return "\n".join(lines)
+
+
+def fmt(value: float | None, digits: int) -> str:
+    return "na" if value is None else f"{value:.{digits}f}"
+
+
+def summary(results: list[ConfigResult]) -> str:
+    def home(db: str) -> tuple[float | None, float | None]:
+        res = next((r for r in results if r.db == db and r.workers == 1), None)
+        if res is None or res.row("home") is None or res.row("healthz") is None:
+            return None, None
+        rps, ceiling = res.row("home").rps, res.row("healthz").rps  # type: ignore[union-attr]
+        return rps, (rps / ceiling if ceiling else None)
+
+    s_rps, s_ratio = home("sqlite")
+    p_rps, p_ratio = home("postgres")
+    peak = max((r.peak_rss_mib for r in results), default=None)
+    return (
+        f"http: sqlite_home_rps={fmt(s_rps, 1)} sqlite_ratio={fmt(s_ratio, 3)} "
+        f"pg_home_rps={fmt(p_rps, 1)} pg_ratio={fmt(p_ratio, 3)} peak_rss_mib={fmt(peak, 0)}"
+    )
+
+
+# --- Main ----------------------------------------------------------------------------------
+
+
+def demo_password() -> str:
+    """DEMO_PASSWORD from tongke.demo.seed, read without setting up Django in this process."""
+    text = (ROOT / "tongke" / "demo" / "seed.py").read_text()
+    found = re.search(r'^DEMO_PASSWORD\s*=\s*"([^"]+)"', text, re.M)
+    if not found:
+        raise RuntimeError("DEMO_PASSWORD not found in tongke/demo/seed.py")
+    return found.group(1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10, help="measured seconds/endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="warm-up seconds/endpoint")
+    parser.add_argument("--concurrency", type=int, default=32, help="keep-alive connections")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="PostgreSQL: also measure this many server processes with Redis (1: skip)",
+    )
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--keep", action="store_true", help="keep the data homes and server logs")
+    args = parser.parse_args()
+
+    cond = conditions(args)
+    print("Tongke HTTP benchmark (bench/http.py)")
+    print("\n".join(f"  {line}" for line in cond), flush=True)
+
+    work = Path(tempfile.mkdtemp(prefix="tongke-bench-http-"))
+    results: list[ConfigResult] = []
+    pg_created = False
+    try:
+        if args.db in ("sqlite", "both"):
+            env = clean_env(work / "sqlite")
+            print("\n== setting up SQLite in", work / "sqlite", flush=True)
+            seed(env)
+            results.append(
+                measure("sqlite, 1 worker", "sqlite", env, 1, args, work / "sqlite-serve.log")
+            )
+        if args.db in ("postgres", "both"):
+            pg_url = args.pg_url.rstrip("/")
+            print(f"\n== setting up PostgreSQL database {PG_DB}", flush=True)
+            pg_admin(pg_url, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            pg_admin(pg_url, f"CREATE DATABASE {PG_DB}")
+            pg_created = True
+            db_url = f"{pg_url}/{PG_DB}"
+            env = clean_env(work / "pg", database_url=db_url)
+            seed(env)
+            results.append(
+                measure(
+                    "postgres, 1 worker",
+                    "postgres",
+                    env,
+                    1,
+                    args,
+                    work / "pg1-serve.log",
+                    pg_url,
+                )
+            )
+            if args.workers > 1:
+                env = clean_env(work / "pg", database_url=db_url, redis_url=args.redis_url)
+                results.append(
+                    measure(
+                        f"postgres, {args.workers} workers, redis",
+                        "postgres",
+                        env,
+                        args.workers,
+                        args,
+                        work / f"pg{args.workers}-serve.log",
+                        pg_url,
+                    )
+                )
+    finally:
+        if pg_created:
+            with contextlib.suppress(Exception):
+                pg_admin(args.pg_url.rstrip("/"), f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        if args.keep:
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print("\nResults")
+    print("\n".join(f"  {line}" for line in cond))
+    print()
+    print(table(results))
+    print()
+    for res in results:
+        print(
+            f"{res.label}: idle RSS {res.idle_rss_mib:.0f} MiB, peak RSS {res.peak_rss_mib:.0f} "
+            f"MiB (server process + children, summed), started in {res.startup_s:.1f} s"
+            + (f", {len(res.server_errors)} error line(s) in its log" if res.server_errors else "")
+        )
+    print()
+    print(summary(results))
+    return 1 if any(r.server_errors for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Every API operation x every role: the status each role gets.
+
+The matrix must name every operation in the OpenAPI document: adding an operation without
+adding its row here fails ``test_every_operation_is_in_the_matrix``.
+
+Targets are objects of 海淀实验小学 (BJ-HD-S01) in the demo region, so that the answer
+depends on where each role sits (see tongke/orgs/tests/test_policies.py for the cast).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from config.api import api
+from tongke.orgs.enums import Role
+from tongke.orgs.models import OrgUnit, RoleAssignment
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    None,
+    "s00001",
+    "p00001",
+    "t0001",
+    "learner01",
+    "reviewer_bj",
+    "school_admin_01",
+    "hd_admin",
+    "bj_admin",
+    "he_admin",
+    "admin",
+]
+ADMINS_OF_S01 = {"school_admin_01", "hd_admin", "bj_admin", "admin"}
+ADMINS_OF_HD = {"hd_admin", "bj_admin", "admin"}
+SIGNED_IN = [r for r in ROLES if r]
+SEES_CLASS = ADMINS_OF_S01 | {"t0001", "s00001", "p00001"}
+
+_seq = itertools.count(1)
+
+
+def uniq(prefix: str) -> str:
+    return f"{prefix}-{next(_seq)}"
+
+
+@dataclass
+class Op:
+    method: str
+    path: str  # the OpenAPI path template
+    url: Callable[[], str]
+    body: Callable[[], dict[str, Any]] | None
+    expect: Callable[[str | None], int]
+
+
+def ids() -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+
+    users = dict(get_user_model().objects.values_list("username", "id"))
+    units = dict(OrgUnit.objects.values_list("code", "id"))
+    return {
+        "BJ": units["BJ"],
+        "BJ-HD": units["BJ-HD"],
+        "S01": units["BJ-HD-S01"],
+        "C1": units["BJ-HD-S01-G03-C1"],
+        "s00001": users["s00001"],
+        "t0002": users["t0002"],
+        "student_role": RoleAssignment.objects.get(
+            user_id=users["s00001"], role=Role.STUDENT
+        ).pk,
+    }
+
+
+def signed_in(ok: int, who: set[str] | None = None, other: int = 403) -> Callable[[str | None], int]:
+    """401 for anonymous, ``ok`` for ``who`` (everyone signed in when None), else ``other``."""
+
+    def expect(role: str | None) -> int:
+        if role is None:
+            return 401
+        if who is None or role in who:
+            return ok
+        return other
+
+    return expect
+
+
+def public(ok: int = 200) -> Callable[[str | None], int]:
+    return lambda role: ok
+
+
+def visible_then(ok: int, allowed: set[str], visible: set[str]) -> Callable[[str | None], int]:
+    """401 anonymous; ``ok`` if allowed; 403 if the object is visible but not theirs to
+    change; 404 if they cannot see it at all."""
+
+    def expect(role: str | None) -> int:
+        if role is None:
+            return 401
+        if role in allowed:
+            return ok
+        return 403 if role in visible else 404
+
+    return expect
+
+
+SEES_STUDENT = ADMINS_OF_S01 | {"t0001", "s00001", "p00001"}
+SEES_T0002 = ADMINS_OF_S01 | {"t0001"}
+
+
+def operations(i: dict[str, int]) -> list[Op]:
+    return [
+        Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
+        Op("GET", "/api/v1/regions/{region_id}", lambda: f"/api/v1/regions/{i['BJ']}", None, public()),
+        Op(
+            "POST",
+            "/api/v1/regions",
+            lambda: "/api/v1/regions",
+            lambda: {"code": uniq("BJ-NEW"), "name": "新区", "level": "district", "parent_id": i["BJ"]},
+            signed_in(201, {"bj_admin", "admin"}),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/regions/{region_id}",
+            lambda: f"/api/v1/regions/{i['BJ-HD']}",
+            lambda: {"name_en": "Haidian"},
+            signed_in(200, ADMINS_OF_HD),
+        ),
+        Op("GET", "/api/v1/schools", lambda: "/api/v1/schools", None, public()),
+        Op("GET", "/api/v1/schools/counts", lambda: "/api/v1/schools/counts", None, public()),
+        Op("GET", "/api/v1/schools/{school_id}", lambda: f"/api/v1/schools/{i['S01']}", None, public()),
+        Op(
+            "POST",
+            "/api/v1/schools",
+            lambda: "/api/v1/schools",
+            lambda: {
+                "region_id": i["BJ-HD"],
+                "code": uniq("BJ-HD-NEW"),
+                "name": "新学校",
+                "school_type": "primary",
+                "location_class": "urban",
+            },
+            signed_in(201, ADMINS_OF_HD),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/schools/{school_id}",
+            lambda: f"/api/v1/schools/{i['S01']}",
+            lambda: {"bandwidth_mbps": 900},
+            signed_in(200, ADMINS_OF_S01),
+        ),
+        Op("GET", "/api/v1/classes", lambda: "/api/v1/classes", None, signed_in(200)),
+        Op(
+            "GET",
+            "/api/v1/classes/{class_id}",
+            lambda: f"/api/v1/classes/{i['C1']}",
+            None,
+            visible_then(200, SEES_CLASS, SEES_CLASS),
+        ),
+        Op(
+            "POST",
+            "/api/v1/classes",
+            lambda: "/api/v1/classes",
+            lambda: {"school_id": i["S01"], "grade_level": 3, "code": uniq("C-NEW"), "name": "三年级（9）班"},
+            signed_in(201, ADMINS_OF_S01),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/classes/{class_id}",
+            lambda: f"/api/v1/classes/{i['C1']}",
+            lambda: {"name": "三年级（1）班"},
+            visible_then(200, ADMINS_OF_S01, SEES_CLASS),
+        ),
+        Op(
+            "GET",
+            "/api/v1/classes/{class_id}/students",
+            lambda: f"/api/v1/classes/{i['C1']}/students",
+            None,
+            visible_then(200, SEES_CLASS, SEES_CLASS),
+        ),
+        Op("GET", "/api/v1/people", lambda: "/api/v1/people", None, signed_in(200)),
+        Op(
+            "GET",
+            "/api/v1/people/{person_id}",
+            lambda: f"/api/v1/people/{i['s00001']}",
+            None,
+            visible_then(200, SEES_STUDENT, SEES_STUDENT),
+        ),
+        Op(
+            "POST",
+            "/api/v1/people",
+            lambda: "/api/v1/people",
+            lambda: {"username": uniq("newperson"), "full_name": "新同学"},
+            signed_in(201, ADMINS_OF_S01 | {"he_admin"}),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/people/{person_id}",
+            lambda: f"/api/v1/people/{i['s00001']}",
+            lambda: {"phone": "13800000000"},
+            visible_then(200, ADMINS_OF_S01 | {"s00001"}, SEES_STUDENT),
+        ),
+        Op("GET", "/api/v1/roles", lambda: "/api/v1/roles", None, signed_in(200)),
+        Op(
+            "POST",
+            "/api/v1/roles",
+            lambda: "/api/v1/roles",
+            lambda: {"user_id": i["t0002"], "role": "teacher", "unit_id": i["C1"]},
+            visible_then(201, ADMINS_OF_S01, SEES_T0002 & SEES_CLASS),
+        ),
+        Op(
+            "DELETE",
+            "/api/v1/roles/{role_id}",
+            lambda: f"/api/v1/roles/{i['student_role']}",
+            None,
+            visible_then(204, ADMINS_OF_S01, {"t0001", "s00001", "p00001"}),
+        ),
+        Op("GET", "/api/v1/me", lambda: "/api/v1/me", None, signed_in(200)),
+        Op("GET", "/api/v1/audit", lambda: "/api/v1/audit", None, signed_in(200, ADMINS_OF_S01 | {"he_admin"})),
+        Op("GET", "/api/v1/tokens", lambda: "/api/v1/tokens", None, signed_in(200)),
+        Op("POST", "/api/v1/tokens", lambda: "/api/v1/tokens", lambda: {"name": "ci"}, signed_in(201)),
+        Op(
+            "DELETE",
+            "/api/v1/tokens/{token_id}",
+            lambda: "/api/v1/tokens/{own}",
+            None,
+            signed_in(204),
+        ),
+    ]
+
+
+def documented_operations() -> set[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def test_every_operation_is_in_the_matrix():
+    covered = {(op.method, op.path) for op in operations(dict.fromkeys(["BJ"], 0) | _zero_ids())}
+    assert documented_operations() == covered
+
+
+def _zero_ids() -> dict[str, int]:
+    return {k: 0 for k in ("BJ-HD", "S01", "C1", "s00001", "t0002", "student_role")}
+
+
+def _token_id(client: Client) -> int:
+    response = client.post("/api/v1/tokens", {"name": "matrix"}, content_type="application/json")
+    assert response.status_code == 201
+    return response.json()["id"]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_access_matrix(role, client_for):
+    i = ids()
+    client = client_for(role)
+    failures = []
+    for op in operations(i):
+        url = op.url()
+        if "{own}" in url:
+            url = url.replace("{own}", str(_token_id(client) if role else 1))
+        body = op.body() if op.body else None
+        response = client.generic(
+            op.method,
+            url,
+            data=__import__("json").dumps(body) if body is not None else "",
+            content_type="application/json",
+        )
+        expected = op.expect(role)
+        if response.status_code != expected:
+            failures.append(f"{op.method} {op.path}: got {response.status_code}, expected {expected}")
+        if response.status_code >= 400:
+            payload = response.json()
+            assert set(payload) == {"code", "message", "detail"}, payload
+    assert not failures, "\n".join(failures)
+
+
+def test_a_revoked_role_does_not_linger_across_requests(client_for, user_named):
+    """Grants are read once per request: a role taken away is gone on the next request."""
+    admin = client_for("school_admin_01")
+    i = ids()
+    teacher = client_for("t0001")
+    assert teacher.get(f"/api/v1/classes/{i['C1']}").status_code == 200
+    role = RoleAssignment.objects.get(user__username="t0001", unit_id=i["C1"], role=Role.TEACHER)
+    assert admin.delete(f"/api/v1/roles/{role.pk}").status_code == 204
+    # t0001 still teaches at the school (school-level role) but no longer this class:
+    # the class stays visible (school teachers see the school's classes).
+    assert teacher.get(f"/api/v1/classes/{i['C1']}").status_code == 200
+    students = teacher.get(f"/api/v1/people/{i['s00001']}")
+    assert students.status_code == 404
