@@ -192,8 +192,13 @@ def operations(i: dict[str, int]) -> list[Op]:
             "POST",
             "/api/v1/people",
             lambda: "/api/v1/people",
-            lambda: {"username": uniq("newperson"), "full_name": "新同学"},
-            signed_in(201, ADMINS_OF_S01 | {"he_admin"}),
+            lambda: {
+                "username": uniq("newperson"),
+                "full_name": "新同学",
+                "role": "student",
+                "unit_id": i["C1"],
+            },
+            visible_then(201, ADMINS_OF_S01, SEES_CLASS),
         ),
         Op(
             "PATCH",

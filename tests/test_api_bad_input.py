@@ -171,7 +171,9 @@ def test_a_duplicate_code_is_a_conflict(token_client):
 def test_a_duplicate_username_is_a_conflict(token_client):
     response = token_client.post(
         "/api/v1/people",
-        data=json.dumps({"username": "t0001", "full_name": "重名"}),
+        data=json.dumps(
+            {"username": "t0001", "full_name": "重名", "role": "teacher", "unit_id": unit_id("BJ-HD-S01")}
+        ),
         content_type="application/json",
     )
     assert_error(response, 409, "orgs.username_taken")
@@ -220,10 +222,27 @@ def test_null_for_a_required_field_is_refused(token_client):
     assert_error(response, 400, "invalid")
 
 
+def test_a_person_without_a_place_is_refused_for_non_superusers(client_for):
+    response = client_for("school_admin_01").post(
+        "/api/v1/people",
+        data=json.dumps({"username": "floating", "full_name": "无处"}),
+        content_type="application/json",
+    )
+    assert_error(response, 400, "orgs.placement_required")
+
+
 def test_a_weak_password_is_refused(token_client):
     response = token_client.post(
         "/api/v1/people",
-        data=json.dumps({"username": "weakling", "full_name": "弱", "password": "12345678"}),
+        data=json.dumps(
+            {
+                "username": "weakling",
+                "full_name": "弱",
+                "password": "12345678",
+                "role": "teacher",
+                "unit_id": unit_id("BJ-HD-S01"),
+            }
+        ),
         content_type="application/json",
     )
     assert_error(response, 400, "accounts.weak_password")

@@ -360,7 +360,10 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 @router.post("/people", response={201: PersonDetailOut}, auth=SIGNED_IN, summary="Create a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
-    person = services.person_create(actor=request.user, **payload.model_dump())
+    fields = payload.model_dump(exclude={"unit_id", "subject_id"})
+    unit = policies.access_unit(request.user, payload.unit_id) if payload.unit_id else None
+    subject = policies.access_user(request.user, payload.subject_id) if payload.subject_id else None
+    person = services.person_create(actor=request.user, unit=unit, subject=subject, **fields)
     return Status(201, _person_detail(request.user, person))
 
 

@@ -51,3 +51,10 @@ def role_exists() -> Conflict:
 
 def forbidden() -> PermissionDenied:
     return PermissionDenied(_("You may not change this."), code=FORBIDDEN)
+
+
+def placement_required() -> Invalid:
+    return Invalid(
+        _("A new person needs a first role and a place (role with unit_id, or subject_id for a parent)."),
+        code="orgs.placement_required",
+    )

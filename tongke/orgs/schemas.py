@@ -128,6 +128,9 @@ class PersonIn(StrictIn):
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=32)
     password: str | None = Field(None, min_length=8, max_length=128)
+    role: Role | None = Field(None, description="The first role (required unless superuser).")
+    unit_id: int | None = Field(None, description="Where the first role applies.")
+    subject_id: int | None = Field(None, description="The child, when the first role is parent.")
 
 
 class PersonPatch(StrictIn):

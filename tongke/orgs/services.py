@@ -180,8 +180,24 @@ def grade_name(level: int) -> str:
 
 
 @transaction.atomic
-def person_create(*, actor: Any, password: str | None = None, **fields: Any) -> Any:
+def person_create(
+    *,
+    actor: Any,
+    password: str | None = None,
+    role: str | None = None,
+    unit: OrgUnit | None = None,
+    subject: Any | None = None,
+    **fields: Any,
+) -> Any:
+    """Create a person, placed in the tree with a first role in the same transaction.
+
+    Only a superuser may create a person with no place: anyone else would lose sight of
+    them at once (people are visible through their roles)."""
     if not policies.can_create_user(actor):
+        raise errors.forbidden()
+    if role is None and not getattr(actor, "is_superuser", False):
+        raise errors.placement_required()
+    if role is not None and not policies.can_grant_role(actor, role, unit, subject):
         raise errors.forbidden()
     User = get_user_model()
     person = User(**fields)
@@ -205,8 +221,11 @@ def person_create(*, actor: Any, password: str | None = None, **fields: Any) -> 
         actor=actor,
         action="person.create",
         target=person,
+        scope_path=unit.path if unit is not None else "",
         changes=diff({}, snapshot(person, PERSON_FIELDS)),
     )
+    if role is not None:
+        role_grant(actor=actor, person=person, role=role, unit=unit, subject=subject)
     return person
 
 
