@@ -69,13 +69,13 @@ def ids() -> dict[str, int]:
         "C1": units["BJ-HD-S01-G03-C1"],
         "s00001": users["s00001"],
         "t0002": users["t0002"],
-        "student_role": RoleAssignment.objects.get(
-            user_id=users["s00001"], role=Role.STUDENT
-        ).pk,
+        "student_role": RoleAssignment.objects.get(user_id=users["s00001"], role=Role.STUDENT).pk,
     }
 
 
-def signed_in(ok: int, who: set[str] | None = None, other: int = 403) -> Callable[[str | None], int]:
+def signed_in(
+    ok: int, who: set[str] | None = None, other: int = 403
+) -> Callable[[str | None], int]:
     """401 for anonymous, ``ok`` for ``who`` (everyone signed in when None), else ``other``."""
 
     def expect(role: str | None) -> int:
@@ -113,12 +113,23 @@ SEES_T0002 = ADMINS_OF_S01 | {"t0001"}
 def operations(i: dict[str, int]) -> list[Op]:
     return [
         Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
-        Op("GET", "/api/v1/regions/{region_id}", lambda: f"/api/v1/regions/{i['BJ']}", None, public()),
+        Op(
+            "GET",
+            "/api/v1/regions/{region_id}",
+            lambda: f"/api/v1/regions/{i['BJ']}",
+            None,
+            public(),
+        ),
         Op(
             "POST",
             "/api/v1/regions",
             lambda: "/api/v1/regions",
-            lambda: {"code": uniq("BJ-NEW"), "name": "新区", "level": "district", "parent_id": i["BJ"]},
+            lambda: {
+                "code": uniq("BJ-NEW"),
+                "name": "新区",
+                "level": "district",
+                "parent_id": i["BJ"],
+            },
             signed_in(201, {"bj_admin", "admin"}),
         ),
         Op(
@@ -130,7 +141,13 @@ def operations(i: dict[str, int]) -> list[Op]:
         ),
         Op("GET", "/api/v1/schools", lambda: "/api/v1/schools", None, public()),
         Op("GET", "/api/v1/schools/counts", lambda: "/api/v1/schools/counts", None, public()),
-        Op("GET", "/api/v1/schools/{school_id}", lambda: f"/api/v1/schools/{i['S01']}", None, public()),
+        Op(
+            "GET",
+            "/api/v1/schools/{school_id}",
+            lambda: f"/api/v1/schools/{i['S01']}",
+            None,
+            public(),
+        ),
         Op(
             "POST",
             "/api/v1/schools",
@@ -163,7 +180,12 @@ def operations(i: dict[str, int]) -> list[Op]:
             "POST",
             "/api/v1/classes",
             lambda: "/api/v1/classes",
-            lambda: {"school_id": i["S01"], "grade_level": 3, "code": uniq("C-NEW"), "name": "三年级（9）班"},
+            lambda: {
+                "school_id": i["S01"],
+                "grade_level": 3,
+                "code": uniq("C-NEW"),
+                "name": "三年级（9）班",
+            },
             signed_in(201, ADMINS_OF_S01),
         ),
         Op(
@@ -223,9 +245,21 @@ def operations(i: dict[str, int]) -> list[Op]:
             visible_then(204, ADMINS_OF_S01, {"t0001", "s00001", "p00001"}),
         ),
         Op("GET", "/api/v1/me", lambda: "/api/v1/me", None, signed_in(200)),
-        Op("GET", "/api/v1/audit", lambda: "/api/v1/audit", None, signed_in(200, ADMINS_OF_S01 | {"he_admin"})),
+        Op(
+            "GET",
+            "/api/v1/audit",
+            lambda: "/api/v1/audit",
+            None,
+            signed_in(200, ADMINS_OF_S01 | {"he_admin"}),
+        ),
         Op("GET", "/api/v1/tokens", lambda: "/api/v1/tokens", None, signed_in(200)),
-        Op("POST", "/api/v1/tokens", lambda: "/api/v1/tokens", lambda: {"name": "ci"}, signed_in(201)),
+        Op(
+            "POST",
+            "/api/v1/tokens",
+            lambda: "/api/v1/tokens",
+            lambda: {"name": "ci"},
+            signed_in(201),
+        ),
         Op(
             "DELETE",
             "/api/v1/tokens/{token_id}",
@@ -279,7 +313,9 @@ def test_access_matrix(role, client_for):
         )
         expected = op.expect(role)
         if response.status_code != expected:
-            failures.append(f"{op.method} {op.path}: got {response.status_code}, expected {expected}")
+            failures.append(
+                f"{op.method} {op.path}: got {response.status_code}, expected {expected}"
+            )
         if response.status_code >= 400:
             payload = response.json()
             assert set(payload) == {"code", "message", "detail"}, payload

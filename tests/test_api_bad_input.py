@@ -49,7 +49,9 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 def test_malformed_json_is_a_400(token_client):
     before = snapshot()
-    response = token_client.post("/api/v1/regions", data="{bad json", content_type="application/json")
+    response = token_client.post(
+        "/api/v1/regions", data="{bad json", content_type="application/json"
+    )
     assert_error(response, 400, "bad_json")
     assert snapshot() == before
 
@@ -146,7 +148,9 @@ def test_a_teacher_editing_another_schools_class_is_refused(client_for):
     client = client_for("t0001")
     other = unit_id("BJ-HD-S02-G03-C1")
     response = client.patch(
-        f"/api/v1/classes/{other}", data=json.dumps({"name": "改名"}), content_type="application/json"
+        f"/api/v1/classes/{other}",
+        data=json.dumps({"name": "改名"}),
+        content_type="application/json",
     )
     assert_error(response, 404)
     own = unit_id("BJ-HD-S01-G03-C1")
@@ -161,7 +165,9 @@ def test_a_duplicate_code_is_a_conflict(token_client):
     before = snapshot()
     response = token_client.post(
         "/api/v1/regions",
-        data=json.dumps({"code": "BJ-HD", "name": "重复", "level": "district", "parent_id": unit_id("BJ")}),
+        data=json.dumps(
+            {"code": "BJ-HD", "name": "重复", "level": "district", "parent_id": unit_id("BJ")}
+        ),
         content_type="application/json",
     )
     assert_error(response, 409, "orgs.code_taken")
@@ -172,7 +178,12 @@ def test_a_duplicate_username_is_a_conflict(token_client):
     response = token_client.post(
         "/api/v1/people",
         data=json.dumps(
-            {"username": "t0001", "full_name": "重名", "role": "teacher", "unit_id": unit_id("BJ-HD-S01")}
+            {
+                "username": "t0001",
+                "full_name": "重名",
+                "role": "teacher",
+                "unit_id": unit_id("BJ-HD-S01"),
+            }
         ),
         content_type="application/json",
     )
@@ -183,7 +194,9 @@ def test_a_role_at_the_wrong_kind_of_place_is_refused(token_client, user_named):
     before = snapshot()
     response = token_client.post(
         "/api/v1/roles",
-        data=json.dumps({"user_id": user_named("t0002").pk, "role": "student", "unit_id": unit_id("BJ")}),
+        data=json.dumps(
+            {"user_id": user_named("t0002").pk, "role": "student", "unit_id": unit_id("BJ")}
+        ),
         content_type="application/json",
     )
     assert_error(response, 400, "orgs.role_scope")
@@ -194,7 +207,11 @@ def test_a_role_held_twice_is_a_conflict(token_client, user_named):
     response = token_client.post(
         "/api/v1/roles",
         data=json.dumps(
-            {"user_id": user_named("s00001").pk, "role": "student", "unit_id": unit_id("BJ-HD-S01-G03-C1")}
+            {
+                "user_id": user_named("s00001").pk,
+                "role": "student",
+                "unit_id": unit_id("BJ-HD-S01-G03-C1"),
+            }
         ),
         content_type="application/json",
     )

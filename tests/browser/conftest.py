@@ -159,9 +159,11 @@ class Watch:
     def attach(self, page: Page) -> None:
         page.on(
             "console",
-            lambda m: self.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
-            if m.type in ("error", "assert")
-            else None,
+            lambda m: (
+                self.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
+                if m.type in ("error", "assert")
+                else None
+            ),
         )
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
         page.on("request", lambda r: self.requests.append(r.url))
@@ -182,7 +184,9 @@ class Watch:
         assert refused == [] and self.csp == [], f"CSP violations: {self.csp + refused}"
         origin = self.base_url + "/"
         foreign = [
-            u for u in self.requests if not (u.startswith(origin) or u.startswith(("data:", "blob:")))
+            u
+            for u in self.requests
+            if not (u.startswith(origin) or u.startswith(("data:", "blob:")))
         ]
         assert foreign == [], f"requests to another origin: {foreign}"
         assert self.requests, "no requests were recorded"

@@ -137,9 +137,7 @@ def test_teacher_sees_their_classes_and_students(
     for i in range(blocks.count()):
         block = blocks.nth(i)
         summary = block.locator("summary").inner_text()
-        names = {
-            (li.text_content() or "").split()[0] for li in block.locator("li").all() if li
-        }
+        names = {(li.text_content() or "").split()[0] for li in block.locator("li").all() if li}
         shown[summary] = names
     for role in class_roles:
         students = api_json(page, f"/api/v1/classes/{role['unit_id']}/students?limit=200")
@@ -179,9 +177,7 @@ def test_region_admin_sees_school_matrix_matching_api(
         n for n in counts["by_type"].values() if n
     )
     columns = [sum(col) for col in zip(*(r[:-1] for r in rows), strict=True)]
-    assert sorted(c for c in columns if c) == sorted(
-        n for n in counts["by_location"].values() if n
-    )
+    assert sorted(c for c in columns if c) == sorted(n for n in counts["by_location"].values() if n)
     # The admin's nav offers the audit log.
     expect(page.locator("header nav a[href='/orgs/audit/']")).to_have_count(1)
     watch.assert_clean(page)

@@ -17,6 +17,15 @@ def current_ip() -> str | None:
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. Behind a reverse proxy (TONGKE_BEHIND_PROXY), the address the
+    proxy appended last to X-Forwarded-For; earlier entries are client-supplied and untrusted."""
+    from django.conf import settings
+
+    if settings.TONGKE_BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR") or None
 
 

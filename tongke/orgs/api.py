@@ -39,28 +39,19 @@ from tongke.orgs.schemas import (
 
 router = Router(tags=["orgs"])
 
-STEP = OrgUnit.steplen
-
-
-def _ancestor_ids(units: list[OrgUnit], levels_up: int) -> dict[int, int | None]:
-    """For each unit, the id of the ancestor ``levels_up`` steps above it (one query)."""
-    wanted = {u.pk: u.path[: -STEP * levels_up] for u in units if len(u.path) > STEP * levels_up}
-    found = dict(OrgUnit.objects.filter(path__in=set(wanted.values())).values_list("path", "id"))
-    return {u.pk: found.get(wanted.get(u.pk, "")) for u in units}
-
 
 def _regions(units: list[OrgUnit]) -> list[Any]:
-    parents = _ancestor_ids(units, 1)
+    parents = selectors.unit_ancestor_ids(units, 1)
     return [_fields(u) | {"level": u.region_level, "parent_id": parents[u.pk]} for u in units]
 
 
 def _schools(units: list[OrgUnit]) -> list[Any]:
-    regions = _ancestor_ids(units, 1)
+    regions = selectors.unit_ancestor_ids(units, 1)
     return [SchoolOut.model_validate(_fields(u) | {"region_id": regions[u.pk]}) for u in units]
 
 
 def _classes(units: list[OrgUnit]) -> list[Any]:
-    schools = _ancestor_ids(units, 2)
+    schools = selectors.unit_ancestor_ids(units, 2)
     return [ClassOut.model_validate(_fields(u) | {"school_id": schools[u.pk]}) for u in units]
 
 

@@ -55,6 +55,9 @@ def forbidden() -> PermissionDenied:
 
 def placement_required() -> Invalid:
     return Invalid(
-        _("A new person needs a first role and a place (role with unit_id, or subject_id for a parent)."),
+        _(
+            "A new person needs a first role and a place "
+            "(role with unit_id, or subject_id for a parent)."
+        ),
         code="orgs.placement_required",
     )

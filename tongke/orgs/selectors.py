@@ -36,6 +36,18 @@ def unit_list(
     return qs.order_by("path")
 
 
+def unit_roots(*, viewer: Any) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(policies.unit_visible_to(viewer), depth=1).order_by("path")
+
+
+def unit_ancestor_ids(units: list[OrgUnit], levels_up: int) -> dict[int, int | None]:
+    """For each unit, the id of its ancestor ``levels_up`` steps above (one query)."""
+    step = OrgUnit.steplen
+    wanted = {u.pk: u.path[: -step * levels_up] for u in units if len(u.path) > step * levels_up}
+    found = dict(OrgUnit.objects.filter(path__in=set(wanted.values())).values_list("path", "id"))
+    return {u.pk: found.get(wanted.get(u.pk, "")) for u in units}
+
+
 def unit_parent_map(units: list[OrgUnit]) -> dict[str, OrgUnit]:
     """The parents of ``units`` by path, in one query (for lists that show a parent)."""
     parent_paths = {u.path[: -OrgUnit.steplen] for u in units if u.depth > 1}

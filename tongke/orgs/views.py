@@ -9,11 +9,10 @@ from django.shortcuts import render
 from tongke.audit.selectors import audit_event_list
 from tongke.orgs import errors, policies, selectors
 from tongke.orgs.enums import LocationClass, Role, SchoolType, UnitKind
-from tongke.orgs.models import OrgUnit
 
 
 def browse(request: HttpRequest) -> HttpResponse:
-    roots = OrgUnit.objects.get_root_nodes().filter(policies.unit_visible_to(request.user))
+    roots = selectors.unit_roots(viewer=request.user)
     return render(request, "orgs/browse.html", {"roots": roots})
 
 

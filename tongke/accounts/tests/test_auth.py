@@ -91,8 +91,13 @@ def test_an_expired_token_is_refused(client_for):
     created = session.post(
         "/api/v1/tokens", {"name": "short", "expires_in_days": 1}, content_type="application/json"
     ).json()
-    ApiToken.objects.filter(pk=created["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert Client(HTTP_AUTHORIZATION=f"Bearer {created['secret']}").get("/api/v1/me").status_code == 401
+    ApiToken.objects.filter(pk=created["id"]).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Bearer {created['secret']}").get("/api/v1/me").status_code
+        == 401
+    )
 
 
 def test_session_api_writes_need_the_csrf_token(user_named):
@@ -129,7 +134,13 @@ def test_security_headers(path):
 
 
 def test_pages_carry_no_inline_script_or_style(client_for):
-    for who, path in [(None, "/"), ("bj_admin", "/"), ("t0001", "/"), ("p00001", "/"), (None, "/accounts/login/")]:
+    for who, path in [
+        (None, "/"),
+        ("bj_admin", "/"),
+        ("t0001", "/"),
+        ("p00001", "/"),
+        (None, "/accounts/login/"),
+    ]:
         html = client_for(who).get(path).content.decode()
         assert "<script>" not in html and "style=" not in html, (who, path)
 

@@ -79,7 +79,9 @@ def test_a_refused_write_leaves_no_event(client_for):
     before = AuditEvent.objects.count()
     klass = OrgUnit.objects.get(code="BJ-HD-S01-G03-C1")
     client_for("t0001").patch(
-        f"/api/v1/classes/{klass.pk}", data=json.dumps({"name": "x"}), content_type="application/json"
+        f"/api/v1/classes/{klass.pk}",
+        data=json.dumps({"name": "x"}),
+        content_type="application/json",
     )
     assert AuditEvent.objects.count() == before
 
@@ -114,13 +116,23 @@ def test_regional_admins_read_the_events_of_their_scope_only(client_for):
     hd_school = OrgUnit.objects.get(code="BJ-HD-S01")
     he_school = OrgUnit.objects.filter(code__startswith="HE-", kind="school").first()
     client_for("hd_admin").patch(
-        f"/api/v1/schools/{hd_school.pk}", data=json.dumps({"bandwidth_mbps": 1}), content_type="application/json"
+        f"/api/v1/schools/{hd_school.pk}",
+        data=json.dumps({"bandwidth_mbps": 1}),
+        content_type="application/json",
     )
     client_for("he_admin").patch(
-        f"/api/v1/schools/{he_school.pk}", data=json.dumps({"bandwidth_mbps": 2}), content_type="application/json"
+        f"/api/v1/schools/{he_school.pk}",
+        data=json.dumps({"bandwidth_mbps": 2}),
+        content_type="application/json",
     )
-    seen_by_bj = {e["target_id"] for e in client_for("bj_admin").get("/api/v1/audit?limit=200").json()["items"]}
-    seen_by_he = {e["target_id"] for e in client_for("he_admin").get("/api/v1/audit?limit=200").json()["items"]}
+    seen_by_bj = {
+        e["target_id"]
+        for e in client_for("bj_admin").get("/api/v1/audit?limit=200").json()["items"]
+    }
+    seen_by_he = {
+        e["target_id"]
+        for e in client_for("he_admin").get("/api/v1/audit?limit=200").json()["items"]
+    }
     assert str(hd_school.pk) in seen_by_bj and str(he_school.pk) not in seen_by_bj
     assert str(he_school.pk) in seen_by_he and str(hd_school.pk) not in seen_by_he
 

@@ -83,7 +83,8 @@ MANAGE_SCHOOL = {a: a in ("bj_admin", "hd_admin", "school_admin_01") for a in AL
 MANAGE_DISTRICT = {a: a in ("bj_admin", "hd_admin") for a in ALL}
 MANAGE_PROVINCE = {a: a == "bj_admin" for a in ALL}
 CREATE_SCHOOL_IN_DISTRICT = MANAGE_DISTRICT
-SEE_STUDENT = {a: a in ("bj_admin", "hd_admin", "school_admin_01", "t0001", "s00001", "p00001") for a in ALL}
+SEES_S00001 = ("bj_admin", "hd_admin", "school_admin_01", "t0001", "s00001", "p00001")
+SEE_STUDENT = {a: a in SEES_S00001 for a in ALL}
 EDIT_STUDENT = MANAGE_SCHOOL
 SEE_TEACHER = {a: a not in ("he_admin", "learner01", "reviewer_bj") for a in ALL}
 READ_AUDIT = {a: a in ("bj_admin", "hd_admin", "he_admin", "school_admin_01") for a in ALL}
