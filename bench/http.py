@@ -43,6 +43,7 @@ import os
 import platform
 import re
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -68,6 +69,12 @@ HOST = "127.0.0.1"
 PORTS = range(8200, 8300)
 USERNAME = "bj_admin"
 PG_DB = "tongke_bench_http"
+# The server connects as its own non-superuser role, with a connection limit on the role and
+# the database: a server that opens too many connections then fails on its own database and
+# cannot starve other users of this PostgreSQL (limits do not bind a superuser).
+PG_ROLE = "tongke_bench_http"
+PG_CONN_LIMIT = 60
+SOLO_REQUESTS = 5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -236,8 +243,9 @@ async def _connection(
             out.requests += 1
             out.latencies.append(t1 - t0)
             out.statuses[status] = out.statuses.get(status, 0) + 1
-            out.body_bytes = len(body)
-            if not 200 <= status < 300:
+            if 200 <= status < 300:
+                out.body_bytes = len(body)
+            else:
                 out.errors += 1
         if headers.get("connection", "").lower() == "close":
             assert writer is not None
@@ -245,6 +253,24 @@ async def _connection(
             reader = writer = None
     if writer is not None:
         writer.close()
+
+
+async def solo(port: int, req: bytes, n: int) -> tuple[float, list[int]]:
+    """Median latency of ``n`` requests sent one after another on one connection, and their
+    statuses."""
+    loop = asyncio.get_running_loop()
+    reader, writer = await asyncio.open_connection(HOST, port)
+    times, statuses = [], []
+    try:
+        for _ in range(n):
+            t0 = loop.time()
+            writer.write(req)
+            status, _, _ = await read_response(reader)
+            times.append(loop.time() - t0)
+            statuses.append(status)
+    finally:
+        writer.close()
+    return sorted(times)[len(times) // 2], statuses
 
 
 async def drive(port: int, req: bytes, concurrency: int, warmup: float, duration: float) -> Any:
@@ -316,24 +342,45 @@ def rss_kib(pids: Any) -> int:
     return total
 
 
-class RssSampler(threading.Thread):
-    """Samples the summed RSS of the server's process tree every 100 ms."""
+class Sampler(threading.Thread):
+    """Every 100 ms: the summed RSS of the server's process tree and, on PostgreSQL, how
+    many connections are open to the bench database."""
 
-    def __init__(self, root: int):
+    def __init__(self, root: int, pg_url: str = ""):
         super().__init__(daemon=True)
         self.root = root
+        self.pg_url = pg_url
         self.peak_kib = 0
         self.window_peak_kib = 0
+        self.window_peak_conns = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._halt.wait(0.1):
-            kib = rss_kib(tree(self.root))
-            self.peak_kib = max(self.peak_kib, kib)
-            self.window_peak_kib = max(self.window_peak_kib, kib)
+        conn = None
+        if self.pg_url:
+            import psycopg
+
+            with contextlib.suppress(Exception):
+                conn = psycopg.connect(f"{self.pg_url}/postgres", autocommit=True)
+        try:
+            while not self._halt.wait(0.1):
+                kib = rss_kib(tree(self.root))
+                self.peak_kib = max(self.peak_kib, kib)
+                self.window_peak_kib = max(self.window_peak_kib, kib)
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        row = conn.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (PG_DB,)
+                        ).fetchone()
+                        n = int(row[0]) if row else 0
+                        self.window_peak_conns = max(self.window_peak_conns, n)
+        finally:
+            if conn is not None:
+                conn.close()
 
     def start_window(self) -> None:
         self.window_peak_kib = 0
+        self.window_peak_conns = 0
 
     def stop(self) -> None:
         self._halt.set()
@@ -440,33 +487,84 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
     def log_errors(self) -> list[str]:
+        """The server log's error lines and exception messages, counted: "N x line"."""
         self._log.flush()
-        text = self.log_path.read_text(errors="replace")
-        return [
-            line for line in text.splitlines() if "ERROR" in line or line.startswith("Traceback")
-        ]
+        counts: dict[str, int] = {}
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if " ERROR " in line:
+                line = line.split(" ERROR ", 1)[1]  # drop the timestamp
+            elif not re.match(r"^[\w.]+(Error|Exception|Exit): ", line):
+                continue
+            counts[line[:240]] = counts.get(line[:240], 0) + 1
+        return [f"{n} x {line}" for line, n in sorted(counts.items(), key=lambda kv: -kv[1])]
 
 
 # --- PostgreSQL: a fresh database, dropped at the end --------------------------------------
 
 
-def pg_admin(base_url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+def pg_admin(base_url: str, sql: Any, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     import psycopg
 
     with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-        cur = conn.execute(sql, params or None)  # type: ignore[arg-type]
+        cur = conn.execute(sql, params or None)
         return cur.fetchall() if cur.description else []
 
 
-def pg_sessions(base_url: str) -> int | None:
-    """Sessions ever opened on the bench database (pg_stat_database.sessions, PG 14+)."""
-    try:
-        rows = pg_admin(
-            base_url, "SELECT sessions FROM pg_stat_database WHERE datname = %s", (PG_DB,)
-        )
-    except Exception:
-        return None
-    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+def pg_create(base_url: str, limit: int) -> str:
+    """A fresh database owned by a fresh role (both limited to ``limit`` connections); returns
+    the server's database URL."""
+    from psycopg import sql
+
+    pg_drop(base_url)
+    password = secrets.token_urlsafe(16)
+    pg_admin(
+        base_url,
+        sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {} PASSWORD {}").format(
+            sql.Identifier(PG_ROLE), sql.Literal(limit), sql.Literal(password)
+        ),
+    )
+    pg_admin(
+        base_url,
+        sql.SQL("CREATE DATABASE {} OWNER {} CONNECTION LIMIT {}").format(
+            sql.Identifier(PG_DB), sql.Identifier(PG_ROLE), sql.Literal(limit)
+        ),
+    )
+    parts = urllib.parse.urlsplit(base_url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{PG_ROLE}:{urllib.parse.quote(password, safe='')}@{host}"
+    return urllib.parse.urlunsplit((parts.scheme, netloc, f"/{PG_DB}", "", ""))
+
+
+def pg_drop(base_url: str) -> None:
+    from psycopg import sql
+
+    pg_admin(
+        base_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB))
+    )
+    pg_admin(base_url, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(PG_ROLE)))
+
+
+class PgProbe:
+    """One superuser connection (it may use the reserved slots, so it still answers when the
+    server has used up its connections) reading the bench database's statistics."""
+
+    def __init__(self, base_url: str):
+        import psycopg
+
+        self.conn = psycopg.connect(f"{base_url}/postgres", autocommit=True)
+
+    def sessions(self) -> int | None:
+        """Sessions ever opened on the bench database (pg_stat_database.sessions, PG 14+)."""
+        try:
+            row = self.conn.execute(
+                "SELECT sessions FROM pg_stat_database WHERE datname = %s", (PG_DB,)
+            ).fetchone()
+        except Exception:
+            return None
+        return int(row[0]) if row and row[0] is not None else None
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 # --- One server configuration --------------------------------------------------------------
@@ -487,6 +585,8 @@ class Row:
     client_cpu: float
     window_rss_mib: float
     db_conns_per_req: float | None
+    db_conns_peak: int | None
+    solo_ms: float
 
 
 @dataclass
@@ -528,7 +628,8 @@ def measure(
 ) -> ConfigResult:
     print(f"\n== {label}", flush=True)
     server = Server(env, workers, log_path)
-    sampler: RssSampler | None = None
+    sampler: Sampler | None = None
+    probe = PgProbe(pg_url) if pg_url else None
     try:
         startup = server.wait_ready()
         time.sleep(0.5)
@@ -544,29 +645,33 @@ def measure(
             "session": {"Cookie": cookie_header(jar)},
             "token": {"Authorization": f"Bearer {token}"},
         }
-        sampler = RssSampler(server.proc.pid)
+        sampler = Sampler(server.proc.pid, pg_url)
         sampler.start()
         rows = []
         for name, path, how in ENDPOINTS:
+            waited = wait_idle(server.proc.pid)
+            if waited > 1:
+                print(f"  (waited {waited:.0f} s for the server to finish earlier requests)")
             req = build_request(server.port, "GET", path, {"Accept": "*/*", **auth[how]})
             status, _, body = run_async(
                 request_once(server.port, "GET", path, {"Accept": "*/*", **auth[how]})
             )
             if name == "home" and b"/accounts/logout/" not in body:
                 print(f"  warning: {path} does not look signed in as {USERNAME}", flush=True)
-            waited = wait_idle(server.proc.pid)
-            if waited > 1:
-                print(f"  (waited {waited:.0f} s for the server to finish earlier requests)")
+            solo_s, solo_statuses = run_async(solo(server.port, req, SOLO_REQUESTS))
+            solo_ms = solo_s * 1000
+            if any(not 200 <= st < 300 for st in solo_statuses):
+                print(f"  warning: {path} answered {solo_statuses} when alone", flush=True)
             sampler.start_window()
             cpu0, self0 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
-            sessions0 = pg_sessions(pg_url) if pg_url else None
+            sessions0 = probe.sessions() if probe else None
             t0 = time.perf_counter()
             out: LoadResult = run_async(
                 drive(server.port, req, args.concurrency, args.warmup, args.duration)
             )
             wall = time.perf_counter() - t0
             cpu1, self1 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
-            sessions1 = pg_sessions(pg_url) if pg_url else None
+            sessions1 = probe.sessions() if probe else None
             client = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
             lat = sorted(out.latencies)
             total_reqs = max(1, out.requests)
@@ -588,20 +693,22 @@ def measure(
                     if sessions0 is not None and sessions1 is not None
                     else None
                 ),
+                db_conns_peak=sampler.window_peak_conns if pg_url else None,
+                solo_ms=solo_ms,
             )
             rows.append(row)
             extra = f", first answer {status}" if status != 200 else ""
             print(
-                f"  {name:<8} {row.rps:8.1f} req/s  p50 {row.p50_ms:7.1f} ms  "
-                f"p99 {row.p99_ms:7.1f} ms  non-2xx {row.errors}  broken {row.failures}  "
-                f"statuses {row.statuses}{extra}",
+                f"  {name:<8} {row.rps:8.1f} req/s  p50 {ms(row.p50_ms):>7} ms  "
+                f"p99 {ms(row.p99_ms):>7} ms  alone {row.solo_ms:.1f} ms  non-2xx {row.errors}  "
+                f"broken {row.failures}  statuses {row.statuses}{extra}",
                 flush=True,
             )
         sampler.stop()
         errors = server.log_errors()
         if errors:
-            print(f"  server log has {len(errors)} error line(s); tail of {log_path}:")
-            print("    " + server.log_tail(40).replace("\n", "\n    "))
+            print(f"  server log {log_path} has errors:")
+            print("\n".join(f"    {line}" for line in errors[:12]), flush=True)
         return ConfigResult(
             db=db,
             workers=workers,
@@ -615,6 +722,8 @@ def measure(
     finally:
         if sampler is not None and sampler.is_alive():
             sampler.stop()
+        if probe is not None:
+            probe.close()
         server.stop()
 
 
@@ -645,6 +754,7 @@ def conditions(args: argparse.Namespace) -> list[str]:
         client_loop = "uvloop"
     except ImportError:
         client_loop = "asyncio"
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
     return [
         f"date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
@@ -657,27 +767,37 @@ def conditions(args: argparse.Namespace) -> list[str]:
         f"load: {args.concurrency} keep-alive connections, {args.warmup:g} s warm-up + "
         f"{args.duration:g} s measured per endpoint, raw HTTP/1.1 client on {client_loop}, "
         "same machine as the server (loopback)",
+        f"server settings: {settings} (from DJANGO_SETTINGS_MODULE)"
+        if settings
+        else "server settings: config.base (the default)",
     ]
 
 
 def table(results: list[ConfigResult]) -> str:
     head = (
-        "| server | endpoint | req/s | p50 ms | p99 ms | non-2xx | vs /healthz | body bytes "
-        "| server CPU | client CPU | peak RSS MiB | new DB conns/req |"
+        "| server | endpoint | req/s | p50 ms | p99 ms | non-2xx | vs /healthz | alone ms "
+        "| body bytes | server CPU | client CPU | peak RSS MiB | new DB conns/req "
+        "| peak DB conns |"
     )
-    lines = [head, "|" + "---|" * 12]
+    lines = [head, "|" + "---|" * 14]
     for res in results:
         ceiling = res.row("healthz")
         for r in res.rows:
             ratio = r.rps / ceiling.rps if ceiling and ceiling.rps else float("nan")
             conns = f"{r.db_conns_per_req:.2f}" if r.db_conns_per_req is not None else "-"
+            peak = str(r.db_conns_peak) if r.db_conns_peak is not None else "-"
             bad = r.errors + r.failures
             lines.append(
-                f"| {res.label} | `{r.path}` | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
-                f"| {bad} | {ratio:.2f} | {r.body_bytes:,} | {r.server_cpu:.0f}% "
-                f"| {r.client_cpu:.0f}% | {r.window_rss_mib:.0f} | {conns} |"
+                f"| {res.label} | `{r.path}` | {r.rps:,.1f} | {ms(r.p50_ms)} | {ms(r.p99_ms)} "
+                f"| {bad} | {ratio:.3f} | {r.solo_ms:.1f} | {r.body_bytes:,} "
+                f"| {r.server_cpu:.0f}% | {r.client_cpu:.0f}% | {r.window_rss_mib:.0f} | {conns} "
+                f"| {peak} |"
             )
     return "\n".join(lines)
+
+
+def ms(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"  # NaN: nothing completed
 
 
 def fmt(value: float | None, digits: int) -> str:
@@ -726,6 +846,12 @@ def main() -> int:
         help="PostgreSQL: also measure this many server processes with Redis (1: skip)",
     )
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--pg-conn-limit",
+        type=int,
+        default=PG_CONN_LIMIT,
+        help="connection limit of the bench role and database (protects other users)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--keep", action="store_true", help="keep the data homes and server logs")
     args = parser.parse_args()
@@ -748,10 +874,15 @@ def main() -> int:
         if args.db in ("postgres", "both"):
             pg_url = args.pg_url.rstrip("/")
             print(f"\n== setting up PostgreSQL database {PG_DB}", flush=True)
-            pg_admin(pg_url, f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            pg_admin(pg_url, f"CREATE DATABASE {PG_DB}")
             pg_created = True
-            db_url = f"{pg_url}/{PG_DB}"
+            db_url = pg_create(pg_url, args.pg_conn_limit)
+            version = pg_admin(pg_url, "SHOW server_version")[0][0]
+            max_conns = pg_admin(pg_url, "SHOW max_connections")[0][0]
+            cond.append(
+                f"postgresql {version} (max_connections {max_conns}); the server connects as "
+                f"role {PG_ROLE}, role and database limited to {args.pg_conn_limit} connections"
+            )
+            print(f"  {cond[-1]}", flush=True)
             env = clean_env(work / "pg", database_url=db_url)
             seed(env)
             results.append(
@@ -780,8 +911,10 @@ def main() -> int:
                 )
     finally:
         if pg_created:
-            with contextlib.suppress(Exception):
-                pg_admin(args.pg_url.rstrip("/"), f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            try:
+                pg_drop(args.pg_url.rstrip("/"))
+            except Exception as exc:
+                print(f"could not drop {PG_DB} / role {PG_ROLE}: {exc}", file=sys.stderr)
         if args.keep:
             print(f"\nkept {work}")
         else:
@@ -796,8 +929,9 @@ def main() -> int:
         print(
             f"{res.label}: idle RSS {res.idle_rss_mib:.0f} MiB, peak RSS {res.peak_rss_mib:.0f} "
             f"MiB (server process + children, summed), started in {res.startup_s:.1f} s"
-            + (f", {len(res.server_errors)} error line(s) in its log" if res.server_errors else "")
         )
+        for line in res.server_errors[:12]:
+            print(f"  server log: {line}")
     print()
     print(summary(results))
     return 1 if any(r.server_errors for r in results) else 0

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, StorageState, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = [
@@ -143,7 +143,7 @@ def demo_server() -> Iterator[str]:
 # --- Measuring -------------------------------------------------------------------------------
 
 
-def sign_in(browser: Browser, base_url: str, username: str | None) -> dict[str, Any] | None:
+def sign_in(browser: Browser, base_url: str, username: str | None) -> StorageState | None:
     """Sign in through the login form; return the context's storage state (its cookies)."""
     if username is None:
         return None
@@ -188,7 +188,7 @@ def pages_for(page: Page, role: str) -> list[tuple[str, str]]:
 
 
 def first_load(
-    browser: Browser, base_url: str, state: dict[str, Any] | None, path: str
+    browser: Browser, base_url: str, state: StorageState | None, path: str
 ) -> tuple[int, int, int, int]:
     """(status, requests, transferred bytes, body bytes) of one load with an empty cache."""
     context = browser.new_context(base_url=base_url, locale="zh-CN", storage_state=state)

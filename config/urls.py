@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
@@ -12,7 +11,6 @@ urlpatterns = [
     path("roster/", include("tongke.roster.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
 ]
 
 handler400 = "tongke.core.views.bad_request"

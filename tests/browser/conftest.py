@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
@@ -37,8 +44,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PORTS = range(8100, 8200)
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 # Messages Chromium logs for a response with an error status. A test that opens a page it
 # expects to be refused (404) passes ``expect_status_errors=True`` to ``assert_clean``.
@@ -192,7 +199,9 @@ class Watch:
         assert self.requests, "no requests were recorded"
 
 
-def new_context(browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP) -> Any:
+def new_context(
+    browser: Browser, base_url: str, viewport: ViewportSize = DESKTOP
+) -> BrowserContext:
     """A fresh browser context (own cookies), in Chinese like most of Tongke's users."""
     context = browser.new_context(
         base_url=base_url, locale="zh-CN", viewport=viewport, service_workers="block"

@@ -351,3 +351,10 @@ def audit_visible_to(user: Any) -> Q:
     if not admin:
         return Q(pk__in=[])
     return _under(admin, "scope_path")
+
+
+def access_unit_by_code(user: Any, code: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(unit_visible_to(user), code=code).first()
+    if unit is None:
+        raise NotFound(code="orgs.unit_not_found")
+    return unit

@@ -344,3 +344,25 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         scope_path=scope,
         changes={"role": [assignment.role, None], "user": [assignment.user_id, None]},
     )
+
+
+@transaction.atomic
+def person_set_password(*, actor: Any, person: Any, password: str) -> Any:
+    """An admin sets a new password for a person in their scope (the value is never logged)."""
+    if not policies.can_edit_user(actor, person):
+        raise errors.forbidden()
+    try:
+        validate_password(password, person)
+    except ValidationError as exc:
+        raise Invalid(
+            exc.messages[0], code="accounts.weak_password", detail={"password": exc.messages}
+        ) from exc
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="person.set_password",
+        target=person,
+        scope_path=_person_scope(person),
+    )
+    return person

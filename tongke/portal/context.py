@@ -14,6 +14,8 @@ from tongke.orgs import policies
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items = [(reverse("portal:home"), _("Home")), (reverse("orgs:browse"), _("Schools"))]
+    if user is not None and user.is_authenticated:
+        items.append((reverse("orgs:people"), _("People")))
     if user is not None and user.is_authenticated and policies.is_admin(user):
         items.append((reverse("orgs:audit"), _("Audit log")))
         items.append((reverse("roster:upload"), _("Roster import")))

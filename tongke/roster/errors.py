@@ -46,7 +46,7 @@ MULTI_GRADE = "roster.multi_grade"
 DUPLICATE_ID = "roster.duplicate_id"
 DUPLICATE_VALUE = "roster.duplicate_value"
 CONFLICTING_ROWS = "roster.conflicting_rows"
-PASSWORD_IGNORED = "roster.password_ignored"
+PASSWORD_IGNORED = "roster.password_ignored"  # noqa: S105 (a reason code)
 # References and the org tree
 CYCLE = "roster.cycle"
 UNKNOWN_REFERENCE = "roster.unknown_reference"

@@ -1,0 +1,56 @@
+"""Who may import a roster, into where, and see which imports.
+
+An import goes into a region or a school the actor manages (tongke.orgs.policies): a region
+admin imports into their region or anything below it, a school admin into their school. What
+the import then changes is checked row by row with the org policies (resolve.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from tongke.core.errors import NotFound
+from tongke.orgs import policies as org_policies
+from tongke.orgs.enums import UnitKind
+from tongke.orgs.models import OrgUnit
+from tongke.roster.models import RosterImport
+
+
+def _under(paths: list[str], field: str) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{field}__startswith": p})
+    return q
+
+
+def can_import(user: Any) -> bool:
+    return org_policies.is_admin(user)
+
+
+def can_import_into(user: Any, unit: OrgUnit) -> bool:
+    return unit.kind in (UnitKind.REGION, UnitKind.SCHOOL) and org_policies.can_manage_unit(
+        user, unit
+    )
+
+
+def import_target_visible_to(user: Any) -> Q:
+    """A filter on OrgUnit: the regions and schools ``user`` may import into."""
+    regions = Q(kind=UnitKind.REGION) & _under(org_policies.region_admin_paths(user), "path")
+    schools = Q(kind=UnitKind.SCHOOL) & _under(org_policies.admin_paths(user), "path")
+    return regions | schools
+
+
+def roster_import_visible_to(user: Any) -> Q:
+    """A filter on RosterImport: the imports into the admin's scope."""
+    paths = org_policies.admin_paths(user)
+    if org_policies.ROOT in paths:
+        return Q()
+    return _under(paths, "scope_path")
+
+
+def access_roster_import(user: Any, import_id: int) -> RosterImport:
+    found = RosterImport.objects.filter(roster_import_visible_to(user), pk=import_id).first()
+    if found is None:
+        raise NotFound(code="roster.import_not_found")
+    return found
