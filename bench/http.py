@@ -544,6 +544,13 @@ def pg_drop(base_url: str) -> None:
     pg_admin(base_url, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(PG_ROLE)))
 
 
+def pg_analyze(base_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{base_url}/{PG_DB}", autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 class PgProbe:
     """One superuser connection (it may use the reserved slots, so it still answers when the
     server has used up its connections) reading the bench database's statistics."""
@@ -885,6 +892,9 @@ def main() -> int:
             print(f"  {cond[-1]}", flush=True)
             env = clean_env(work / "pg", database_url=db_url)
             seed(env)
+            # Planner statistics for the freshly loaded tables, as autovacuum would gather
+            # within a minute or so; without them the first minute runs on default estimates.
+            pg_analyze(pg_url)
             results.append(
                 measure(
                     "postgres, 1 worker",

@@ -21,9 +21,16 @@ def cycle() -> Invalid:
 
 
 def bad_parent(kind: str, parent_kind: str | None) -> Invalid:
+    from tongke.orgs.enums import UnitKind
+
+    label = UnitKind(kind).label if kind in UnitKind.values else kind
+    if parent_kind is None:
+        return Invalid(
+            _("A %(kind)s cannot stand at the top of the tree.") % {"kind": label}, code=BAD_PARENT
+        )
     return Invalid(
         _("A %(kind)s cannot be placed under a %(parent)s.")
-        % {"kind": kind, "parent": parent_kind or _("nothing")},
+        % {"kind": label, "parent": UnitKind(parent_kind).label},
         code=BAD_PARENT,
     )
 
@@ -40,8 +47,11 @@ def username_taken(username: str) -> Conflict:
 
 
 def role_scope(role: str) -> Invalid:
+    from tongke.orgs.enums import Role
+
+    label = Role(role).label if role in Role.values else role
     return Invalid(
-        _("The role %(role)s cannot be given at that place.") % {"role": role}, code=ROLE_SCOPE
+        _("The role %(role)s cannot be given at that place.") % {"role": label}, code=ROLE_SCOPE
     )
 
 

@@ -21,13 +21,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("roster:upload"), _("Roster import")))
     items.append(("/api/v1/docs", _("API")))
     path = request.path
+    matches = [url for url, _label in items if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)  # one current page: the longest match
     return {
         "nav_items": [
-            {
-                "url": url,
-                "label": label,
-                "active": path == url or (url != "/" and path.startswith(url)),
-            }
-            for url, label in items
+            {"url": url, "label": label, "active": url == current} for url, label in items
         ]
     }

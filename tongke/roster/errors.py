@@ -69,6 +69,7 @@ DUPLICATE_ROLE = "roster.duplicate_role"
 ROLE_CONFLICT = "roster.role_conflict"
 GUARDIAN_NOT_STUDENT = "roster.guardian_not_student"
 SELF_REVOKE = "roster.self_revoke"
+NO_PLACE = "roster.no_place"
 APPLY_FAILED = "roster.apply_failed"
 BAD_TARGET = "roster.bad_target"
 
@@ -141,6 +142,10 @@ MESSAGES: dict[str, Any] = {
         "%(value)s is not a student in any class, so no guardian can be linked."
     ),
     SELF_REVOKE: _("You cannot take away your own admin role."),
+    NO_PLACE: _(
+        "A new person needs a place: a class enrollment, a role at a school, or a child to "
+        "be the guardian of."
+    ),
     APPLY_FAILED: _("The import stopped while writing (%(reason)s). Nothing was changed."),
     BAD_TARGET: _("Choose a region or school that you administer."),
 }

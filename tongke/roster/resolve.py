@@ -103,14 +103,6 @@ class UnitOp:
 
 
 @dataclass
-class UserOp:
-    action: str  # create | update | remove
-    spec: UserSpec
-    pk: int | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class RoleOp:
     action: str  # grant | revoke | adopt
     entity: str
@@ -120,6 +112,16 @@ class RoleOp:
     subject: RUser | None = None
     external_id: str | None = None
     pk: int | None = None  # the assignment revoked or adopted
+    first: bool = False  # given when the person is created (orgs.services.person_create)
+
+
+@dataclass
+class UserOp:
+    action: str  # create | update | remove
+    spec: UserSpec
+    pk: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    first: RoleOp | None = None  # a new person's first role: their place in the tree
 
 
 @dataclass
@@ -179,8 +181,10 @@ class Resolver:
         self.claimed_users: dict[int, Where] = {}
         self.new_codes: dict[str, Where] = {}
         self.new_usernames: dict[str, Where] = {}
+        self.created: dict[str, UserOp] = {}  # new people by RUser.ident
         self.new_grades: set[tuple[str, int]] = set()
         self.seen_roles: dict[tuple[str, ...], RoleSpec] = {}
+        self.role_ids: dict[str, RoleSpec] = {}  # roster ids of roles, across files
         self.student_paths: dict[str, set[str]] = defaultdict(set)
         self.revoked_student: dict[str, set[str]] = defaultdict(set)
         self._admin_paths = org_policies.admin_paths(actor)
@@ -348,7 +352,27 @@ class Resolver:
                 self.users[ref] = person
         for role_spec in self.plan.roles:
             self._role(role_spec)
+        self._place_new_people()
         return self.out
+
+    def _place_new_people(self) -> None:
+        """orgs.services creates a person together with a first role (only a superuser may
+        create someone with no place): pick it among the grants, a unit role before a
+        guardian link so that the guardian's child exists first."""
+        for op in self.out.grant_roles + self.out.grant_guardians:
+            created = self.created.get(op.user.ident) if op.user is not None else None
+            if created is not None and created.first is None:
+                created.first = op
+                op.first = True
+        superuser = bool(getattr(self.actor, "is_superuser", False))
+        for created in self.created.values():
+            if created.first is None and not superuser:
+                self.report.error(
+                    errors.NO_PLACE,
+                    where=created.spec.where,
+                    column="username",
+                    value=created.spec.username,
+                )
 
     def _count(self, entity: str, action: str) -> None:
         self.out.counts[entity][action] += 1
@@ -732,7 +756,9 @@ class Resolver:
             self._forbidden(where, "username", spec.username)
             return None
         self.new_usernames[spec.username] = where
-        self.out.users.append(UserOp(action="create", spec=spec))
+        op = UserOp(action="create", spec=spec)
+        self.created[resolved.ident] = op
+        self.out.users.append(op)
         self._count("users", "created")
         return resolved
 
@@ -793,6 +819,18 @@ class Resolver:
                 )
             return
         self.seen_roles[key] = spec
+        if spec.external_id:
+            other = self.role_ids.get(spec.external_id)
+            if other is not None:
+                self.report.error(
+                    errors.DUPLICATE_ID,
+                    where=where,
+                    column="sourcedId",
+                    value=spec.external_id,
+                    first=f"{other.where.file}:{other.where.line}",
+                )
+                return
+            self.role_ids[spec.external_id] = spec
         by_ext = self.roles_by_ext.get(spec.external_id) if spec.external_id else None
         natural: RoleAssignment | None = None
         if (

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from tongke.orgs.enums import UnitKind
 from tongke.orgs.models import OrgUnit
 from tongke.roster import policies
 from tongke.roster.models import RosterImport
@@ -26,3 +28,17 @@ def import_target_list(*, viewer: Any) -> list[OrgUnit]:
         .only("pk", "kind", "code", "name", "name_en", "path", "depth")
         .order_by("path")[:MAX_TARGETS]
     )
+
+
+def import_target_get(*, code: str) -> OrgUnit | None:
+    """The region or school with ``code`` (the command line names its target by code)."""
+    return OrgUnit.objects.filter(code=code, kind__in=[UnitKind.REGION, UnitKind.SCHOOL]).first()
+
+
+def import_actor_get(*, username: str | None) -> Any:
+    """The active person named ``username``, or the first active superuser when None."""
+    User = get_user_model()
+    people = User.objects.filter(is_active=True)
+    if username:
+        return people.filter(username=username).first()
+    return people.filter(is_superuser=True).order_by("pk").first()

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from tongke.audit.services import audit_record
 from tongke.core.errors import TongkeError
 from tongke.orgs import services as org_services
-from tongke.orgs.enums import UnitKind
+from tongke.orgs.enums import Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
 from tongke.roster import errors, policies
 from tongke.roster.enums import ImportKind, ImportStatus
@@ -30,7 +30,7 @@ from tongke.roster.oneroster import parse_oneroster
 from tongke.roster.plaincsv import parse_plain
 from tongke.roster.plan import Plan
 from tongke.roster.report import Report
-from tongke.roster.resolve import Resolution, RoleOp, RUnit, RUser, UnitOp, resolve
+from tongke.roster.resolve import Resolution, RoleOp, RUnit, RUser, UnitOp, UserOp, resolve
 from tongke.roster.source import read_source, sniff_kind
 
 
@@ -176,10 +176,18 @@ class _Writer:
         self.unit_pks: dict[str, int] = {}
         self.user_pks: dict[str, int] = {}
         self.User = get_user_model()
+        self.units_done = False
+        self.unit_cache: dict[int, OrgUnit] = {}
 
     def unit(self, ref: RUnit) -> OrgUnit:
+        """The unit, read fresh while units are written (a move changes paths below it),
+        then kept: the role phase changes no unit."""
         pk = ref.pk if ref.pk is not None else self.unit_pks[ref.key or ""]
-        return OrgUnit.objects.get(pk=pk)
+        if not self.units_done:
+            return OrgUnit.objects.get(pk=pk)
+        if pk not in self.unit_cache:
+            self.unit_cache[pk] = OrgUnit.objects.get(pk=pk)
+        return self.unit_cache[pk]
 
     def person(self, ref: RUser) -> Any:
         pk = ref.pk if ref.pk is not None else self.user_pks[ref.key or ""]
@@ -208,6 +216,37 @@ class _Writer:
             org_services.unit_move(actor=self.actor, unit=unit, new_parent=self.place_under(op))
         self.unit_pks[op.spec.key] = unit.pk
 
+    def create_person(self, op: UserOp) -> None:
+        """A new person, created with their first role (their place in the tree)."""
+        fields: dict[str, Any] = {"username": op.spec.username, **op.spec.fields}
+        if op.spec.external_id:
+            fields["external_id"] = op.spec.external_id
+        first = op.first
+        if first is not None:
+            fields["role"] = first.role
+            fields["unit"] = self.unit(first.unit) if first.unit is not None else None
+            fields["subject"] = self.person(first.subject) if first.subject is not None else None
+        person = org_services.person_create(actor=self.actor, **fields)
+        self.user_pks[op.spec.key] = person.pk
+        if first is not None and first.external_id:
+            assignment = RoleAssignment.objects.select_related("unit", "subject").get(
+                user=person, role=first.role, unit=fields["unit"], subject=fields["subject"]
+            )
+            self.set_roster_id(assignment, first.external_id)
+
+    def set_roster_id(self, assignment: RoleAssignment, external_id: str | None) -> None:
+        """Record a role's roster id (resolve.py made sure no other role has it)."""
+        before = assignment.external_id
+        assignment.external_id = external_id
+        RoleAssignment.objects.filter(pk=assignment.pk).update(external_id=external_id)
+        audit_record(
+            actor=self.actor,
+            action="role.update",
+            target=assignment,
+            scope_path=assignment.unit.path if assignment.unit else "",
+            changes={"external_id": [before, external_id]},
+        )
+
     def apply_role(self, op: RoleOp) -> None:
         pk = op.pk or 0
         if op.action == "revoke":
@@ -215,18 +254,8 @@ class _Writer:
             org_services.role_revoke(actor=self.actor, assignment=assignment)
         elif op.action == "adopt":
             assignment = RoleAssignment.objects.select_related("unit", "subject").get(pk=pk)
-            before = assignment.external_id
-            assignment.external_id = op.external_id
-            assignment.full_clean(validate_constraints=False)
-            assignment.save(update_fields=["external_id"])
-            audit_record(
-                actor=self.actor,
-                action="role.update",
-                target=assignment,
-                scope_path=assignment.unit.path if assignment.unit else "",
-                changes={"external_id": [before, op.external_id]},
-            )
-        else:
+            self.set_roster_id(assignment, op.external_id)
+        elif not op.first:  # first roles were given with the person
             assert op.user is not None
             org_services.role_grant(
                 actor=self.actor,
@@ -239,31 +268,34 @@ class _Writer:
 
 
 def _apply(resolution: Resolution, *, actor: Any) -> None:
+    """Write in an order that keeps every policy check of tongke.orgs.services true: units,
+    changes to existing people, roles taken away (guardian links before the enrollments
+    they depend on), then new people with a unit role and the other unit roles, then new
+    guardians and guardian links (their children are enrolled by then)."""
     writer = _Writer(actor)
     for unit_op in resolution.units:
         writer.apply_unit(unit_op)
+    writer.units_done = True
+    created = [op for op in resolution.users if op.action == "create"]
     for user_op in resolution.users:
-        if user_op.action == "create":
-            fields = {"username": user_op.spec.username, **user_op.spec.fields}
-            if user_op.spec.external_id:
-                fields["external_id"] = user_op.spec.external_id
-            person = org_services.person_create(actor=actor, **fields)
-        else:
+        if user_op.action != "create":
             assert user_op.pk is not None
-            person = org_services.person_update(
-                actor=actor,
-                person=writer.User.objects.get(pk=user_op.pk),
-                **user_op.changes,
+            org_services.person_update(
+                actor=actor, person=writer.User.objects.get(pk=user_op.pk), **user_op.changes
             )
-        writer.user_pks[user_op.spec.key] = person.pk
-    # Guardians go first on the way out and last on the way in: a guardian role is checked
-    # against the classes of the student, which must still (or already) be there.
-    for group in (
-        resolution.revoke_guardians,
-        resolution.revoke_roles,
-        resolution.adopt_roles,
-        resolution.grant_roles,
-        resolution.grant_guardians,
+    for role_op in (
+        *resolution.revoke_guardians,
+        *resolution.revoke_roles,
+        *resolution.adopt_roles,
     ):
-        for role_op in group:
-            writer.apply_role(role_op)
+        writer.apply_role(role_op)
+    for user_op in created:
+        if user_op.first is None or user_op.first.role != Role.PARENT:
+            writer.create_person(user_op)
+    for role_op in resolution.grant_roles:
+        writer.apply_role(role_op)
+    for user_op in created:
+        if user_op.first is not None and user_op.first.role == Role.PARENT:
+            writer.create_person(user_op)
+    for role_op in resolution.grant_guardians:
+        writer.apply_role(role_op)

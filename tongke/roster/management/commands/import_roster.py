@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tongke.core.errors import TongkeError
-from tongke.orgs.enums import UnitKind
-from tongke.orgs.models import OrgUnit
-from tongke.roster import services
+from tongke.roster import selectors, services
 from tongke.roster.enums import ENTITIES, ImportStatus
 from tongke.roster.models import RosterImport
 from tongke.roster.report import report_csv
@@ -48,9 +45,7 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No such file or folder: {path}")
         actor = self._actor(options.get("actor"))
-        target = OrgUnit.objects.filter(
-            code=options["region"], kind__in=[UnitKind.REGION, UnitKind.SCHOOL]
-        ).first()
+        target = selectors.import_target_get(code=options["region"])
         if target is None:
             raise CommandError(f"No region or school with code {options['region']}")
         try:
@@ -74,13 +69,9 @@ class Command(BaseCommand):
             )
 
     def _actor(self, username: str | None) -> Any:
-        User = get_user_model()
-        if username:
-            actor = User.objects.filter(username=username, is_active=True).first()
-            if actor is None:
-                raise CommandError(f"No active user named {username}")
-            return actor
-        actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        actor = selectors.import_actor_get(username=username)
+        if actor is None and username:
+            raise CommandError(f"No active user named {username}")
         if actor is None:
             raise CommandError("No superuser to act as; pass --as USERNAME")
         return actor
