@@ -17,7 +17,6 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
-    REPO,
     SCREENSHOTS,
     Watch,
     api_json,

@@ -110,7 +110,7 @@ def unit_add(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
         if unit:
             messages.success(request, _("Created %(name)s.") % {"name": unit.name})
             return redirect(f"/orgs/units/{unit.pk}/")
-    labels = {
+    labels: dict[str, str] = {
         UnitKind.REGION: _("Add a sub-region"),
         UnitKind.SCHOOL: _("Add a school"),
         UnitKind.CLASS: _("Add a class"),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def latest() -> AuditEvent:
-    return AuditEvent.objects.order_by("-id").first()
+    return AuditEvent.objects.order_by("-id")[0]
 
 
 def test_changing_a_school_records_who_what_and_before_after(client_for, user_named):
