@@ -151,10 +151,31 @@ MESSAGES: dict[str, Any] = {
 }
 
 
+def _labelled(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Enum values in parameters become their translated labels ("school" -> 学校)."""
+    from tongke.orgs.enums import LocationClass, Role, SchoolType, UnitKind
+
+    enums: dict[str, Any] = {
+        "kind": UnitKind,
+        "parent": UnitKind,
+        "expected": UnitKind if code == KIND_MISMATCH else None,
+        "school_type": SchoolType,
+        "location_class": LocationClass,
+        "value": Role if code == ROLE_SCOPE else None,
+    }
+    out = dict(params)
+    for key, enum in enums.items():
+        value = out.get(key)
+        if enum is not None and isinstance(value, str) and value in enum.values:
+            out[key] = enum(value).label
+    return out
+
+
 def message(code: str, **params: Any) -> str:
     """The translated sentence for ``code``; unknown or missing parameters never raise."""
     template = str(MESSAGES.get(code, code))
     params.setdefault("hint", "")
+    params = _labelled(code, params)
     try:
         return template % {k: ("" if v is None else v) for k, v in params.items()}
     except (KeyError, ValueError, TypeError):

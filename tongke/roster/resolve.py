@@ -182,6 +182,7 @@ class Resolver:
         self.new_codes: dict[str, Where] = {}
         self.new_usernames: dict[str, Where] = {}
         self.created: dict[str, UserOp] = {}  # new people by RUser.ident
+        self.incomplete: set[str] = set()  # people with a role row that was rejected
         self.new_grades: set[tuple[str, int]] = set()
         self.seen_roles: dict[tuple[str, ...], RoleSpec] = {}
         self.role_ids: dict[str, RoleSpec] = {}  # roster ids of roles, across files
@@ -365,8 +366,8 @@ class Resolver:
                 created.first = op
                 op.first = True
         superuser = bool(getattr(self.actor, "is_superuser", False))
-        for created in self.created.values():
-            if created.first is None and not superuser:
+        for ident, created in self.created.items():
+            if created.first is None and not superuser and ident not in self.incomplete:
                 self.report.error(
                     errors.NO_PLACE,
                     where=created.spec.where,
@@ -392,7 +393,9 @@ class Resolver:
         if spec.remove:
             self._forbidden(where, "status", "tobedeleted")
             return None
-        if spec.external_id and self.target.external_id not in (None, spec.external_id):
+        holder = self.by_ext.get(spec.external_id or "")
+        taken = holder is not None and holder.pk != self.target.pk
+        if taken or (spec.external_id and self.target.external_id not in (None, spec.external_id)):
             self.report.error(errors.CODE_TAKEN, where=where, column="identifier", value=spec.code)
             return None
         if spec.external_id and self.target.external_id is None:
@@ -588,7 +591,8 @@ class Resolver:
                 move = grade is None or grade.path != current_parent
                 if move and not self._grade_needed(spec, parent):
                     return None
-            else:
+            elif spec.parent != TARGET:
+                # An empty parentSourcedId says nothing about where an existing unit sits.
                 move = parent.new or parent.path != current_parent
         if changes or move:
             allowed = org_policies.can_manage_unit(self.actor, unit)
@@ -765,6 +769,16 @@ class Resolver:
     # --- Roles -------------------------------------------------------------------------------
 
     def _role(self, spec: RoleSpec) -> None:
+        errors_before = self.report.errors
+        self._role_spec(spec)
+        refs = [r for r in (spec.user, spec.unit, spec.subject) if r]
+        if self.report.errors > errors_before or any(r in self.failed for r in refs):
+            # The person's place is unknown: do not also report them as having none.
+            user = self.users.get(spec.user)
+            if user is not None:
+                self.incomplete.add(user.ident)
+
+    def _role_spec(self, spec: RoleSpec) -> None:
         where = spec.where
         user = self._user_ref(spec.user, where, spec.user_column)
         what = _("class") if spec.entity == "enrollments" else _("org")

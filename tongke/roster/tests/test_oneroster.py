@@ -343,3 +343,38 @@ def test_unused_files_are_ignored_with_a_warning(tmp_path, user_named):
         "academicSessions.csv",
         "README.txt",
     }
+
+
+def test_an_existing_school_without_a_parent_in_the_file_stays_where_it_is(tmp_path, user_named):
+    # Given a bundle whose only org is Haidian's first school, with no parentSourcedId
+    files = bundle()
+    files["orgs.csv"] = [files["orgs.csv"][0], files["orgs.csv"][3]]
+    files["orgs.csv"][1][5] = "BJ-HD-S01"
+    files["orgs.csv"][1][6] = ""
+
+    # When it is imported into Beijing
+    record = _import(user_named("bj_admin"), write_zip(files, tmp_path / "b.zip"))
+
+    # Then the school was taken over but not moved out of Haidian
+    assert record.status == ImportStatus.OK, record.problems
+    school = OrgUnit.objects.get(code="BJ-HD-S01")
+    assert school.external_id == "org-s1"
+    assert OrgUnit.objects.get_parent(school).code == "BJ-HD"
+
+
+def test_a_school_whose_parent_changes_is_moved(tmp_path, user_named):
+    # Given an imported bundle
+    files = bundle()
+    actor = user_named("bj_admin")
+    assert _import(actor, write_zip(files, tmp_path / "one.zip")).status == ImportStatus.OK
+
+    # When the school's parent becomes Beijing itself
+    files["orgs.csv"][3][6] = "org-bj"
+    record = _import(actor, write_zip(files, tmp_path / "two.zip"))
+
+    # Then the school (with its grades and classes) sits under Beijing
+    assert record.status == ImportStatus.OK, record.problems
+    school = OrgUnit.objects.get(external_id="org-s1")
+    assert OrgUnit.objects.get_parent(school).code == "BJ"
+    klass = OrgUnit.objects.get(external_id="cls-3a")
+    assert klass.path.startswith(school.path)
