@@ -17,12 +17,6 @@ they are a developer tool and not one of Tongke's pages.
 
 from __future__ import annotations
 
-import sys
-
-# Run as ``python bench/pageweight.py``, Python puts bench/ first on sys.path, where a
-# module named like a standard one (bench/http.py) would shadow it: look there last.
-sys.path.append(sys.path.pop(0))
-
 import argparse
 import datetime as dt
 import os
@@ -30,6 +24,7 @@ import platform
 import random
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tongke.accounts.api import router as accounts_router
 from tongke.core.errors import TongkeError
+from tongke.notifications.api import router as notifications_router
 from tongke.orgs.api import router as orgs_router
 
 log = logging.getLogger("tongke.api")
@@ -28,6 +29,7 @@ api = NinjaAPI(
 )
 api.add_router("/", orgs_router)
 api.add_router("/", accounts_router)
+api.add_router("/", notifications_router)
 
 
 def _error(

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tongke.audit",
     "tongke.orgs",
     "tongke.accounts",
+    "tongke.notifications",
     "tongke.roster",
     "tongke.portal",
     "tongke.demo",
@@ -72,8 +73,15 @@ TEMPLATES = [
 
 # --- Database: SQLite (WAL) in the data home by default, PostgreSQL when configured.
 if ENV.database_url:
-    DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=60)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI every request runs in a thread of its own, so persistent per-thread
+    # connections would pile up; a per-process pool (psycopg_pool) reuses them instead.
+    DATABASES = {"default": dj_database_url.parse(ENV.database_url, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": ENV.db_pool_size,
+            "timeout": 20,
+        }
 else:
     DATABASES = {
         "default": {

@@ -63,6 +63,7 @@ class Env:
     log_level: str
     login_attempts: int
     login_window_s: int
+    db_pool_size: int
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -84,6 +85,7 @@ def load() -> Env:
         log_level=os.environ.get("TONGKE_LOG_LEVEL", "INFO").upper(),
         login_attempts=int(os.environ.get("TONGKE_LOGIN_ATTEMPTS", "5")),
         login_window_s=int(os.environ.get("TONGKE_LOGIN_WINDOW_S", "900")),
+        db_pool_size=int(os.environ.get("TONGKE_DB_POOL_SIZE", "20")),
     )
 
 

@@ -252,6 +252,14 @@ def operations(i: dict[str, int]) -> list[Op]:
             None,
             signed_in(200, ADMINS_OF_S01 | {"he_admin"}),
         ),
+        Op("GET", "/api/v1/notifications", lambda: "/api/v1/notifications", None, signed_in(200)),
+        Op(
+            "POST",
+            "/api/v1/notifications/read",
+            lambda: "/api/v1/notifications/read",
+            lambda: {"ids": None},
+            signed_in(200),
+        ),
         Op("GET", "/api/v1/tokens", lambda: "/api/v1/tokens", None, signed_in(200)),
         Op(
             "POST",

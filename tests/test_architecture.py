@@ -14,6 +14,7 @@ LAYERS = {
     "audit": 1,
     "accounts": 2,
     "orgs": 3,
+    "notifications": 3,
     "roster": 4,
     "portal": 5,
     "demo": 5,

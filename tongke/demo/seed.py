@@ -442,4 +442,14 @@ def seed_demo(*, stdout: Any = None) -> SeedResult:
             "parents": [None, result.parents],
         },
     )
+    _analyze()
     return result
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL plans badly without them)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

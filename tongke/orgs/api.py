@@ -47,12 +47,12 @@ def _regions(units: list[OrgUnit]) -> list[Any]:
 
 def _schools(units: list[OrgUnit]) -> list[Any]:
     regions = selectors.unit_ancestor_ids(units, 1)
-    return [SchoolOut.model_validate(_fields(u) | {"region_id": regions[u.pk]}) for u in units]
+    return [_fields(u) | {"region_id": regions[u.pk]} for u in units]
 
 
 def _classes(units: list[OrgUnit]) -> list[Any]:
     schools = selectors.unit_ancestor_ids(units, 2)
-    return [ClassOut.model_validate(_fields(u) | {"school_id": schools[u.pk]}) for u in units]
+    return [_fields(u) | {"school_id": schools[u.pk]} for u in units]
 
 
 def _fields(u: OrgUnit) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from tongke.core.errors import NotFound
 from tongke.orgs.enums import ADMIN_ROLES, TEACHING_ROLES, Role, UnitKind
@@ -167,8 +167,11 @@ def _roles_under(paths: list[str], roles: tuple[str, ...] | None = None) -> Quer
 
 
 def _holds(roles: QuerySet[Any]) -> Q:
-    """People (User rows) who hold one of the role assignments in ``roles``."""
-    return Q(Exists(roles.filter(user_id=OuterRef("pk"))))
+    """People (User rows) who hold one of the role assignments in ``roles``.
+
+    An ``IN (subquery)`` rather than a correlated EXISTS: SQLite would re-run the nested
+    subqueries once per user (0.9 s for the demo region instead of 9 ms)."""
+    return Q(pk__in=roles.values("user_id"))
 
 
 def user_visible_to(user: Any) -> Q:

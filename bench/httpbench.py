@@ -1,6 +1,6 @@
 """HTTP throughput of a real ``tongke serve``, on SQLite and on PostgreSQL.
 
-    uv run python bench/http.py [--duration 10] [--concurrency 32] [--db sqlite|postgres|both]
+    uv run python bench/httpbench.py [--duration 10] [--concurrency 32] [--db sqlite|postgres|both]
                                 [--workers N]
 
 For each database it seeds the demo region into a throw-away data home (SQLite) or a fresh
@@ -65,12 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# This file is named http.py, and running it puts bench/ first on sys.path, where it would
-# shadow the standard library's ``http`` package for what is imported later (psycopg, uvloop;
-# none of the modules above imports it). Take bench/ off the path.
 BENCH_DIR = Path(__file__).resolve().parent
-for _entry in [p for p in sys.path if Path(p or ".").resolve() == BENCH_DIR]:
-    sys.path.remove(_entry)
 
 ROOT = BENCH_DIR.parent
 HOST = "127.0.0.1"
@@ -264,8 +259,8 @@ async def _connection(
 
 
 async def solo(port: int, req: bytes, n: int) -> tuple[float, list[int]]:
-    """Median latency of ``n`` requests sent one after another on one connection, and their
-    statuses."""
+    """Median latency of the 2xx answers among ``n`` requests sent one after another on one
+    connection (NaN if none), and the statuses of all."""
     loop = asyncio.get_running_loop()
     reader, writer = await asyncio.open_connection(HOST, port)
     times, statuses = [], []
@@ -274,11 +269,12 @@ async def solo(port: int, req: bytes, n: int) -> tuple[float, list[int]]:
             t0 = loop.time()
             writer.write(req)
             status, _, _ = await read_response(reader)
-            times.append(loop.time() - t0)
+            if 200 <= status < 300:
+                times.append(loop.time() - t0)
             statuses.append(status)
     finally:
         writer.close()
-    return sorted(times)[len(times) // 2], statuses
+    return (sorted(times)[len(times) // 2] if times else float("nan")), statuses
 
 
 async def drive(port: int, req: bytes, concurrency: int, warmup: float, duration: float) -> Any:
@@ -323,6 +319,19 @@ def _proc_table() -> dict[int, tuple[int, int]]:
         fields = stat[stat.rfind(")") + 2 :].split()
         table[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
     return table
+
+
+def pg_cpu_ticks(postmaster: int) -> int | None:
+    """CPU ticks used so far by a local PostgreSQL: the postmaster, its live children, and its
+    exited children (cutime/cstime). All databases, not only the bench one."""
+    try:
+        with open(f"/proc/{postmaster}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()
+    reaped = int(fields[13]) + int(fields[14])
+    return reaped + sum(tree(postmaster).values())
 
 
 def tree(root: int) -> dict[int, int]:
@@ -418,6 +427,17 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port in 8200-8299")
+
+
+def forget_cached_session(redis_url: str, session_key: str) -> None:
+    """Delete the bench's signed-in session from Redis (cached_db sessions live 2 weeks);
+    the key follows config.base: KEY_PREFIX "tongke", version 1."""
+    with contextlib.suppress(Exception):
+        import redis
+
+        redis.Redis.from_url(redis_url).delete(
+            f"tongke:1:django.contrib.sessions.cached_db{session_key}"
+        )
 
 
 def clean_env(home: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
@@ -567,6 +587,16 @@ class PgProbe:
         import psycopg
 
         self.conn = psycopg.connect(f"{base_url}/postgres", autocommit=True)
+        self.postmaster: int | None = None
+        # The postmaster is the parent of the checkpointer; found only if PostgreSQL runs
+        # on this machine (its processes are then in /proc).
+        with contextlib.suppress(Exception):
+            row = self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+            ).fetchone()
+            if row:
+                ppid = _proc_table().get(int(row[0]), (0, 0))[0]
+                self.postmaster = ppid or None
 
     def sessions(self) -> int | None:
         """Sessions ever opened on the bench database (pg_stat_database.sessions, PG 14+)."""
@@ -597,6 +627,7 @@ class Row:
     statuses: dict[int, int]
     body_bytes: int
     server_cpu: float  # percent of one core, summed over server processes
+    db_cpu: float | None  # percent of one core used by PostgreSQL (all its processes)
     client_cpu: float
     window_rss_mib: float
     db_conns_per_req: float | None
@@ -644,6 +675,7 @@ def measure(
     print(f"\n== {label}", flush=True)
     server = Server(env, workers, log_path)
     sampler: Sampler | None = None
+    jar: dict[str, str] = {}
     probe = PgProbe(pg_url) if pg_url else None
     try:
         startup = server.wait_ready()
@@ -679,6 +711,7 @@ def measure(
                 print(f"  warning: {path} answered {solo_statuses} when alone", flush=True)
             sampler.start_window()
             cpu0, self0 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
+            db0 = pg_cpu_ticks(probe.postmaster) if probe and probe.postmaster else None
             sessions0 = probe.sessions() if probe else None
             t0 = time.perf_counter()
             out: LoadResult = run_async(
@@ -686,6 +719,7 @@ def measure(
             )
             wall = time.perf_counter() - t0
             cpu1, self1 = sum(tree(server.proc.pid).values()), resource.getrusage(0)
+            db1 = pg_cpu_ticks(probe.postmaster) if probe and probe.postmaster else None
             sessions1 = probe.sessions() if probe else None
             client = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
             lat = sorted(out.latencies)
@@ -701,6 +735,11 @@ def measure(
                 statuses=dict(sorted(out.statuses.items())),
                 body_bytes=out.body_bytes or len(body),
                 server_cpu=100 * (cpu1 - cpu0) / CLK_TCK / wall,
+                db_cpu=(
+                    100 * (db1 - db0) / CLK_TCK / wall
+                    if db0 is not None and db1 is not None
+                    else None
+                ),
                 client_cpu=100 * client / wall,
                 window_rss_mib=sampler.window_peak_kib / 1024,
                 db_conns_per_req=(
@@ -715,7 +754,7 @@ def measure(
             extra = f", first answer {status}" if status != 200 else ""
             print(
                 f"  {name:<8} {row.rps:8.1f} req/s  p50 {ms(row.p50_ms):>7} ms  "
-                f"p99 {ms(row.p99_ms):>7} ms  alone {row.solo_ms:.1f} ms  non-2xx {row.errors}  "
+                f"p99 {ms(row.p99_ms):>7} ms  alone {ms(row.solo_ms)} ms  non-2xx {row.errors}  "
                 f"broken {row.failures}  statuses {row.statuses}{extra}",
                 flush=True,
             )
@@ -740,6 +779,8 @@ def measure(
         if probe is not None:
             probe.close()
         server.stop()
+        if env.get("TONGKE_REDIS_URL") and jar.get("sessionid"):
+            forget_cached_session(env["TONGKE_REDIS_URL"], jar["sessionid"])
 
 
 # --- Report --------------------------------------------------------------------------------
@@ -791,21 +832,23 @@ def conditions(args: argparse.Namespace) -> list[str]:
 def table(results: list[ConfigResult]) -> str:
     head = (
         "| server | endpoint | 2xx req/s | p50 ms | p99 ms | failed | vs /healthz | alone ms "
-        "| body bytes | server CPU | client CPU | peak RSS MiB | new DB conns/req "
+        "| body bytes | server CPU | client CPU | PG CPU | peak RSS MiB | new DB conns/req "
         "| peak DB conns |"
     )
-    lines = [head, "|" + "---|" * 14]
+    lines = [head, "|" + "---|" * 15]
     for res in results:
         ceiling = res.row("healthz")
         for r in res.rows:
             ratio = r.rps / ceiling.rps if ceiling and ceiling.rps else float("nan")
             conns = f"{r.db_conns_per_req:.2f}" if r.db_conns_per_req is not None else "-"
             peak = str(r.db_conns_peak) if r.db_conns_peak is not None else "-"
+            dbcpu = f"{r.db_cpu:.0f}%" if r.db_cpu is not None else "-"
             bad = r.errors + r.failures
             lines.append(
                 f"| {res.label} | `{r.path}` | {r.rps:,.1f} | {ms(r.p50_ms)} | {ms(r.p99_ms)} "
-                f"| {bad} | {ratio:.3f} | {r.solo_ms:.1f} | {r.body_bytes:,} "
-                f"| {r.server_cpu:.0f}% | {r.client_cpu:.0f}% | {r.window_rss_mib:.0f} | {conns} "
+                f"| {bad} | {ratio:.3f} | {ms(r.solo_ms)} | {r.body_bytes:,} "
+                f"| {r.server_cpu:.0f}% | {r.client_cpu:.0f}% | {dbcpu} | {r.window_rss_mib:.0f} "
+                f"| {conns} "
                 f"| {peak} |"
             )
     return "\n".join(lines)
@@ -872,7 +915,7 @@ def main() -> int:
     args = parser.parse_args()
 
     cond = conditions(args)
-    print("Tongke HTTP benchmark (bench/http.py)")
+    print("Tongke HTTP benchmark (bench/httpbench.py)")
     print("\n".join(f"  {line}" for line in cond), flush=True)
 
     work = Path(tempfile.mkdtemp(prefix="tongke-bench-http-"))
