@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tongke.accounts.api import router as accounts_router
 from tongke.core.errors import TongkeError
+from tongke.courses.api import router as courses_router
 from tongke.notifications.api import router as notifications_router
 from tongke.orgs.api import router as orgs_router
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("/", orgs_router)
 api.add_router("/", accounts_router)
 api.add_router("/", notifications_router)
+api.add_router("/", courses_router)
 
 
 def _error(

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tongke.accounts",
     "tongke.notifications",
     "tongke.roster",
+    "tongke.courses",
     "tongke.portal",
     "tongke.demo",
 ]

@@ -16,6 +16,7 @@ LAYERS = {
     "orgs": 3,
     "notifications": 3,
     "roster": 4,
+    "courses": 4,
     "portal": 5,
     "demo": 5,
 }

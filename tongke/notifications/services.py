@@ -12,9 +12,7 @@ from tongke.notifications.models import Notification
 
 
 def notify(*, user_id: int, kind: str, title: str, body: str = "", link: str = "") -> Notification:
-    note = Notification(
-        user_id=user_id, kind=kind, title=title[:200], body=body, link=link[:300]
-    )
+    note = Notification(user_id=user_id, kind=kind, title=title[:200], body=body, link=link[:300])
     note.full_clean()
     note.save()
     return note
