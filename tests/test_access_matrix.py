@@ -57,15 +57,67 @@ class Op:
     expect: Callable[[str | None], int]
 
 
+def course_setup(users: dict[str, int], units: dict[str, int]) -> dict[str, int]:
+    """A first-come round for 海淀区 with two sections hosted by BJ-HD-S02; s00001 holds one."""
+    from datetime import time, timedelta
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tongke.courses import services as courses
+
+    User = get_user_model()
+    hd = User.objects.get(pk=users["hd_admin"])
+    host = OrgUnit.objects.get(pk=units["BJ-HD-S02"])
+    now = timezone.now()
+    rnd = courses.round_create(
+        actor=hd,
+        scope=OrgUnit.objects.get(pk=units["BJ-HD"]),
+        name="matrix",
+        mode="first_come",
+        status="open",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+        drop_until=now + timedelta(days=2),
+        max_sections=5,
+        max_credits=Decimal(20),
+    )
+    made = []
+    for code, day in (("MX1", 1), ("MX2", 2)):
+        made.append(
+            courses.offering_create(
+                actor=hd,
+                rnd=rnd,
+                host_school=host,
+                slots=[courses.SlotIn(day, time(15), time(16))],
+                code=code,
+                title=code,
+                mode="live_online",
+                seats=10,
+            )
+        )
+    picked = courses.selection_create(
+        actor=User.objects.get(pk=users["s00001"]), offering=made[0]
+    ).selection
+    return {
+        "round": rnd.pk,
+        "offering": made[0].pk,
+        "offering2": made[1].pk,
+        "selection": picked.pk,
+    }
+
+
 def ids() -> dict[str, int]:
     from django.contrib.auth import get_user_model
 
     users = dict(get_user_model().objects.values_list("username", "id"))
     units = dict(OrgUnit.objects.values_list("code", "id"))
-    return {
+    return course_setup(users, units) | {
         "BJ": units["BJ"],
         "BJ-HD": units["BJ-HD"],
         "S01": units["BJ-HD-S01"],
+        "S02": units["BJ-HD-S02"],
         "C1": units["BJ-HD-S01-G03-C1"],
         "s00001": users["s00001"],
         "t0002": users["t0002"],
@@ -108,10 +160,18 @@ def visible_then(ok: int, allowed: set[str], visible: set[str]) -> Callable[[str
 
 SEES_STUDENT = ADMINS_OF_S01 | {"t0001", "s00001", "p00001"}
 SEES_T0002 = ADMINS_OF_S01 | {"t0001"}
+SEES_ROUND = ADMINS_OF_HD | {"school_admin_01", "t0001", "s00001", "p00001"}
+DECIDERS = ADMINS_OF_S01 | {"t0001"}
+
+
+def only(table: dict[str | None, int], default: int) -> Callable[[str | None], int]:
+    return lambda role: table.get(role, default)
 
 
 def operations(i: dict[str, int]) -> list[Op]:
+    # Course operations first: the org operations below take s00001's student role away.
     return [
+        *course_operations(i),
         Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
         Op(
             "GET",
@@ -278,6 +338,177 @@ def operations(i: dict[str, int]) -> list[Op]:
     ]
 
 
+def course_operations(i: dict[str, int]) -> list[Op]:
+    r, o, o2, sel = i["round"], i["offering"], i["offering2"], i["selection"]
+    sees_round_not = {k: 404 for k in ROLES if k and k not in SEES_ROUND} | {None: 401}
+    return [
+        Op("GET", "/api/v1/courses/rounds", lambda: "/api/v1/courses/rounds", None, signed_in(200)),
+        Op(
+            "POST",
+            "/api/v1/courses/rounds",
+            lambda: "/api/v1/courses/rounds",
+            lambda: {
+                "scope_id": i["BJ-HD"],
+                "name": "新一轮",
+                "mode": "lottery",
+                "opens_at": "2026-12-01T08:00:00+08:00",
+                "closes_at": "2026-12-05T08:00:00+08:00",
+                "drop_until": "2026-12-10T08:00:00+08:00",
+            },
+            signed_in(201, ADMINS_OF_HD),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/rounds/{round_id}",
+            lambda: f"/api/v1/courses/rounds/{r}",
+            None,
+            visible_then(200, SEES_ROUND, SEES_ROUND),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/courses/rounds/{round_id}",
+            lambda: f"/api/v1/courses/rounds/{r}",
+            lambda: {"name": "改名"},
+            visible_then(200, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/rounds/{round_id}/fill",
+            lambda: f"/api/v1/courses/rounds/{r}/fill",
+            None,
+            visible_then(200, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/rounds/{round_id}/draw",
+            lambda: f"/api/v1/courses/rounds/{r}/draw",
+            lambda: {},
+            visible_then(400, ADMINS_OF_HD, SEES_ROUND),  # a first-come round has no lottery
+        ),
+        Op(
+            "PUT",
+            "/api/v1/courses/rounds/{round_id}/preferences",
+            lambda: f"/api/v1/courses/rounds/{r}/preferences",
+            lambda: {"offering_ids": []},
+            only(
+                {"s00001": 400} | {k: 403 for k in SEES_ROUND if k != "s00001"} | sees_round_not,
+                404,
+            ),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/offerings",
+            lambda: "/api/v1/courses/offerings",
+            None,
+            signed_in(200),
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/offerings",
+            lambda: "/api/v1/courses/offerings",
+            lambda: {
+                "round_id": r,
+                "host_school_id": i["S02"],
+                "code": uniq("NEWC"),
+                "title": "新课",
+                "mode": "in_person",
+                "seats": 5,
+                "slots": [{"weekday": 5, "starts": "15:00", "ends": "16:00"}],
+            },
+            visible_then(201, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/offerings/{offering_id}",
+            lambda: f"/api/v1/courses/offerings/{o}",
+            None,
+            visible_then(200, SEES_ROUND, SEES_ROUND),
+        ),
+        Op(
+            "PATCH",
+            "/api/v1/courses/offerings/{offering_id}",
+            lambda: f"/api/v1/courses/offerings/{o}",
+            lambda: {"seats": 12},
+            visible_then(200, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/offerings/{offering_id}/roster",
+            lambda: f"/api/v1/courses/offerings/{o}/roster",
+            None,
+            visible_then(200, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/offerings/{offering_id}/results",
+            lambda: f"/api/v1/courses/offerings/{o}/results",
+            lambda: {"student_id": i["s00001"], "grade": "A", "score": 92, "passed": True},
+            visible_then(201, ADMINS_OF_HD, SEES_ROUND),
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/selections",
+            lambda: "/api/v1/courses/selections",
+            lambda: {"offering_id": o2},
+            only(
+                {"s00001": 201} | {k: 403 for k in SEES_ROUND if k != "s00001"} | sees_round_not,
+                404,
+            ),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/selections",
+            lambda: "/api/v1/courses/selections",
+            None,
+            signed_in(200),
+        ),
+        Op(
+            "DELETE",
+            "/api/v1/courses/selections/{selection_id}",
+            lambda: f"/api/v1/courses/selections/{sel}",
+            None,
+            visible_then(200, ADMINS_OF_S01 | {"s00001"}, SEES_STUDENT),
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/selections/{selection_id}/decision",
+            lambda: f"/api/v1/courses/selections/{sel}/decision",
+            lambda: {"approve": True},
+            visible_then(409, DECIDERS, SEES_STUDENT),  # enrolled already: nothing pending
+        ),
+        Op(
+            "POST",
+            "/api/v1/courses/selections/decisions",
+            lambda: "/api/v1/courses/selections/decisions",
+            lambda: {"ids": [sel], "approve": True},
+            visible_then(200, DECIDERS, SEES_STUDENT),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/results",
+            lambda: "/api/v1/courses/results",
+            None,
+            signed_in(200),
+        ),
+        Op(
+            "GET",
+            "/api/v1/courses/home-timetables/{class_id}",
+            lambda: f"/api/v1/courses/home-timetables/{i['C1']}",
+            None,
+            visible_then(200, SEES_CLASS, SEES_CLASS),
+        ),
+        Op(
+            "PUT",
+            "/api/v1/courses/home-timetables/{class_id}",
+            lambda: f"/api/v1/courses/home-timetables/{i['C1']}",
+            lambda: {
+                "slots": [{"weekday": 1, "starts": "08:00", "ends": "08:45", "label": "语文"}]
+            },
+            visible_then(200, ADMINS_OF_S01, SEES_CLASS),
+        ),
+    ]
+
+
 def documented_operations() -> set[tuple[str, str]]:
     schema = api.get_openapi_schema()
     return {
@@ -294,7 +525,8 @@ def test_every_operation_is_in_the_matrix():
 
 
 def _zero_ids() -> dict[str, int]:
-    return {k: 0 for k in ("BJ-HD", "S01", "C1", "s00001", "t0002", "student_role")}
+    keys = ("BJ-HD", "S01", "S02", "C1", "s00001", "t0002", "student_role")
+    return {k: 0 for k in (*keys, "round", "offering", "offering2", "selection")}
 
 
 def _token_id(client: Client) -> int:
@@ -325,6 +557,7 @@ def test_access_matrix(role, client_for):
                 f"{op.method} {op.path}: got {response.status_code}, expected {expected}"
             )
         if response.status_code >= 400:
+            assert response["Content-Type"].startswith("application/json"), (op.method, url)
             payload = response.json()
             assert set(payload) == {"code", "message", "detail"}, payload
     assert not failures, "\n".join(failures)

@@ -44,7 +44,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
 
 
 @router.delete(
-    "/tokens/{token_id}", response={204: None}, auth=SIGNED_IN, summary="Revoke an API token"
+    "/tokens/{int:token_id}", response={204: None}, auth=SIGNED_IN, summary="Revoke an API token"
 )
 def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
     token = selectors.access_api_token(request.user, token_id)

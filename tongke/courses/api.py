@@ -139,13 +139,15 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Status[Any]:
     return Status(201, _round_out(rnd))
 
 
-@router.get("/courses/rounds/{round_id}", response=RoundOut, auth=SIGNED_IN, summary="One round")
+@router.get(
+    "/courses/rounds/{int:round_id}", response=RoundOut, auth=SIGNED_IN, summary="One round"
+)
 def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     return _round_out(policies.access_round(request.user, round_id))
 
 
 @router.patch(
-    "/courses/rounds/{round_id}",
+    "/courses/rounds/{int:round_id}",
     response=RoundOut,
     auth=SIGNED_IN,
     summary="Change, open or close a round",
@@ -161,7 +163,7 @@ def patch_round(request: HttpRequest, round_id: int, payload: RoundPatch) -> dic
 
 
 @router.get(
-    "/courses/rounds/{round_id}/fill",
+    "/courses/rounds/{int:round_id}/fill",
     response=list[FillRow],
     auth=SIGNED_IN,
     summary="Live fill of every section (round admins)",
@@ -174,7 +176,7 @@ def round_fill(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/courses/rounds/{round_id}/draw",
+    "/courses/rounds/{int:round_id}/draw",
     response=DrawOut,
     auth=SIGNED_IN,
     summary="Draw a lottery round",
@@ -190,7 +192,7 @@ def draw_round(request: HttpRequest, round_id: int) -> dict[str, int]:
 
 
 @router.put(
-    "/courses/rounds/{round_id}/preferences",
+    "/courses/rounds/{int:round_id}/preferences",
     response=PreferencesOut,
     auth=SIGNED_IN,
     summary="Rank my choices (lottery rounds)",
@@ -271,14 +273,17 @@ def create_offering(request: HttpRequest, payload: OfferingIn) -> Status[Any]:
 
 
 @router.get(
-    "/courses/offerings/{offering_id}", response=OfferingOut, auth=SIGNED_IN, summary="One section"
+    "/courses/offerings/{int:offering_id}",
+    response=OfferingOut,
+    auth=SIGNED_IN,
+    summary="One section",
 )
 def get_offering(request: HttpRequest, offering_id: int) -> dict[str, Any]:
     return _offering_out(policies.access_offering(request.user, offering_id))
 
 
 @router.patch(
-    "/courses/offerings/{offering_id}",
+    "/courses/offerings/{int:offering_id}",
     response=OfferingOut,
     auth=SIGNED_IN,
     summary="Change a section",
@@ -301,7 +306,7 @@ class RosterFilter(PageParams):
 
 
 @router.get(
-    "/courses/offerings/{offering_id}/roster",
+    "/courses/offerings/{int:offering_id}/roster",
     response=page_schema(SelectionOut),
     auth=SIGNED_IN,
     summary="Who is in a section (host teacher and admins)",
@@ -319,7 +324,7 @@ def offering_roster(
 
 
 @router.post(
-    "/courses/offerings/{offering_id}/results",
+    "/courses/offerings/{int:offering_id}/results",
     response={201: ResultOut},
     auth=SIGNED_IN,
     summary="Record a student's result",
@@ -399,7 +404,7 @@ def list_selections(request: HttpRequest, filters: Query[SelectionFilter]) -> di
 
 
 @router.delete(
-    "/courses/selections/{selection_id}",
+    "/courses/selections/{int:selection_id}",
     response={200: SelectionOut},
     auth=SIGNED_IN,
     summary="Drop a section",
@@ -411,7 +416,7 @@ def drop_selection(request: HttpRequest, selection_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/courses/selections/{selection_id}/decision",
+    "/courses/selections/{int:selection_id}/decision",
     response=SelectionOut,
     auth=SIGNED_IN,
     summary="Approve or refuse a pick (home school)",
@@ -489,7 +494,7 @@ class HomeTimetableOut(Schema):
 
 
 @router.get(
-    "/courses/home-timetables/{class_id}",
+    "/courses/home-timetables/{int:class_id}",
     response=HomeTimetableOut,
     auth=SIGNED_IN,
     summary="A class's fixed home timetable",
@@ -500,7 +505,7 @@ def get_home_timetable(request: HttpRequest, class_id: int) -> dict[str, Any]:
 
 
 @router.put(
-    "/courses/home-timetables/{class_id}",
+    "/courses/home-timetables/{int:class_id}",
     response=HomeTimetableOut,
     auth=SIGNED_IN,
     summary="Set a class's fixed home timetable",

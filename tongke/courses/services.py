@@ -623,6 +623,10 @@ def selection_decide(*, actor: Any, selection: Selection, approve: bool) -> Sele
 
 
 def selections_decide_bulk(*, actor: Any, selections: list[Selection], approve: bool) -> int:
+    """Decide many pending picks at once; all or nothing, and only where ``actor`` may decide
+    every one of them. Picks already decided are skipped."""
+    if not all(policies.can_decide(actor, s) for s in selections):
+        raise errors.forbidden()
     done = 0
     with transaction.atomic():
         for s in selections:
@@ -707,9 +711,9 @@ class DrawResult:
 @transaction.atomic
 def lottery_draw(*, actor: Any, rnd: SelectionRound) -> DrawResult:
     """Draw the lottery: students in a seeded random order (rural schools and teaching points
-    first when the round says so) each get their best-ranked section that still has a seat,
-    fits their timetable and their limits; pass by pass over the ranks. A student left
-    without a seat queues on their first choice. The same seed gives the same result."""
+    first when the round says so) take, pass after pass, their best-ranked section that still
+    has a seat and fits their timetable and limits, one section per pass. A student left
+    without any seat queues on their first choice. The same seed gives the same result."""
     rnd = SelectionRound.objects.select_for_update().select_related("scope").get(pk=rnd.pk)
     if not policies.can_manage_round(actor, rnd):
         raise errors.forbidden()
@@ -745,25 +749,33 @@ def lottery_draw(*, actor: Any, rnd: SelectionRound) -> DrawResult:
         students.sort(key=priority)  # stable: the random order holds within each group
     seats = {o.pk: o.seats - o.taken for o in Offering.objects.filter(round=rnd)}
     got: dict[int, list[Offering]] = {s: [] for s in students}
-    max_rank = max((len(v) for v in prefs.values()), default=0)
-    for rank in range(max_rank):
+    # A draft: in each pass every student, in draw order, takes their best-ranked section that
+    # still fits; nobody gets a second section before everyone had a turn at a first.
+    for _pass in range(rnd.max_sections):
+        placed_any = False
         for sid in students:
             place = places[sid]
-            if place is None or len(prefs[sid]) <= rank:
+            if place is None:
                 continue
-            offering = prefs[sid][rank].offering
             mine = got[sid]
             credits = sum((o.credits for o in mine), Decimal(0))
-            if (
-                seats.get(offering.pk, 0) <= 0
-                or len(mine) + 1 > rnd.max_sections
-                or credits + offering.credits > rnd.max_credits
-                or any(_offerings_clash(offering, o) for o in mine)
-                or _home_clash(place, offering)
-            ):
-                continue
-            seats[offering.pk] -= 1
-            mine.append(offering)
+            for pref in prefs[sid]:
+                offering = pref.offering
+                if (
+                    offering in mine
+                    or seats.get(offering.pk, 0) <= 0
+                    or len(mine) + 1 > rnd.max_sections
+                    or credits + offering.credits > rnd.max_credits
+                    or any(_offerings_clash(offering, o) for o in mine)
+                    or _home_clash(place, offering)
+                ):
+                    continue
+                seats[offering.pk] -= 1
+                mine.append(offering)
+                placed_any = True
+                break
+        if not placed_any:
+            break
     enrolled = waitlisted = unplaced = 0
     for sid in students:
         place = places[sid]

@@ -91,7 +91,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> dict[str
     return frame | {"items": _regions(rows)}
 
 
-@router.get("/regions/{region_id}", response=RegionOut, auth=PUBLIC, summary="One region")
+@router.get("/regions/{int:region_id}", response=RegionOut, auth=PUBLIC, summary="One region")
 def get_region(request: HttpRequest, region_id: int) -> Any:
     return _regions([policies.access_unit(request.user, region_id, UnitKind.REGION)])[0]
 
@@ -115,7 +115,7 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Any]:
     return Status(201, _regions([unit])[0])
 
 
-@router.patch("/regions/{region_id}", response=RegionOut, auth=SIGNED_IN, summary="Change a region")
+@router.patch("/regions/{int:region_id}", response=RegionOut, auth=SIGNED_IN, summary="Change a region")
 def patch_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Any:
     unit = policies.access_unit(request.user, region_id, UnitKind.REGION)
     changes = payload.model_dump(exclude_unset=True)
@@ -199,7 +199,7 @@ def school_counts(request: HttpRequest, filters: Query[CountsFilter]) -> dict[st
     return {"total": counts.total, "by_type": counts.by_type, "by_location": counts.by_location}
 
 
-@router.get("/schools/{school_id}", response=SchoolOut, auth=PUBLIC, summary="One school")
+@router.get("/schools/{int:school_id}", response=SchoolOut, auth=PUBLIC, summary="One school")
 def get_school(request: HttpRequest, school_id: int) -> Any:
     return _schools([policies.access_unit(request.user, school_id, UnitKind.SCHOOL)])[0]
 
@@ -216,7 +216,7 @@ def create_school(request: HttpRequest, payload: SchoolIn) -> Status[Any]:
     return Status(201, _schools([unit])[0])
 
 
-@router.patch("/schools/{school_id}", response=SchoolOut, auth=SIGNED_IN, summary="Change a school")
+@router.patch("/schools/{int:school_id}", response=SchoolOut, auth=SIGNED_IN, summary="Change a school")
 def patch_school(request: HttpRequest, school_id: int, payload: SchoolPatch) -> Any:
     unit = policies.access_unit(request.user, school_id, UnitKind.SCHOOL)
     changes = payload.model_dump(exclude_unset=True)
@@ -253,7 +253,7 @@ def list_classes(request: HttpRequest, filters: Query[ClassFilter]) -> dict[str,
     return frame | {"items": _classes(rows)}
 
 
-@router.get("/classes/{class_id}", response=ClassOut, auth=SIGNED_IN, summary="One class")
+@router.get("/classes/{int:class_id}", response=ClassOut, auth=SIGNED_IN, summary="One class")
 def get_class(request: HttpRequest, class_id: int) -> Any:
     return _classes([policies.access_unit(request.user, class_id, UnitKind.CLASS)])[0]
 
@@ -276,7 +276,7 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
     return Status(201, _classes([unit])[0])
 
 
-@router.patch("/classes/{class_id}", response=ClassOut, auth=SIGNED_IN, summary="Change a class")
+@router.patch("/classes/{int:class_id}", response=ClassOut, auth=SIGNED_IN, summary="Change a class")
 def patch_class(request: HttpRequest, class_id: int, payload: ClassPatch) -> Any:
     unit = policies.access_unit(request.user, class_id, UnitKind.CLASS)
     changes = payload.model_dump(exclude_unset=True)
@@ -286,7 +286,7 @@ def patch_class(request: HttpRequest, class_id: int, payload: ClassPatch) -> Any
 
 
 @router.get(
-    "/classes/{class_id}/students",
+    "/classes/{int:class_id}/students",
     response=page_schema(PersonOut),
     auth=SIGNED_IN,
     summary="The students of a class",
@@ -343,7 +343,7 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
     return frame | {"items": rows}
 
 
-@router.get("/people/{person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="One person")
+@router.get("/people/{int:person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="One person")
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     person = policies.access_user(request.user, person_id)
     return _person_detail(request.user, person)
@@ -359,7 +359,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
 
 
 @router.patch(
-    "/people/{person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="Change a person"
+    "/people/{int:person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="Change a person"
 )
 def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     person = policies.access_user(request.user, person_id)
@@ -395,7 +395,7 @@ def create_role(request: HttpRequest, payload: RoleIn) -> Status[Any]:
     return Status(201, _role_out(role))
 
 
-@router.delete("/roles/{role_id}", response={204: None}, auth=SIGNED_IN, summary="Take a role away")
+@router.delete("/roles/{int:role_id}", response={204: None}, auth=SIGNED_IN, summary="Take a role away")
 def delete_role(request: HttpRequest, role_id: int) -> Status[Any]:
     role = policies.access_role(request.user, role_id)
     services.role_revoke(actor=request.user, assignment=role)
