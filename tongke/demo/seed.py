@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from tongke.audit.services import audit_record
+from tongke.demo.seed_courses import seed_courses
 from tongke.orgs.enums import LocationClass as Loc
 from tongke.orgs.enums import RegionLevel, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -442,6 +443,7 @@ def seed_demo(*, stdout: Any = None) -> SeedResult:
             "parents": [None, result.parents],
         },
     )
+    seed_courses()
     _analyze()
     return result
 
