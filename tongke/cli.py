@@ -15,6 +15,7 @@ COMMANDS = [
     ("seed-demo", "seed the demo region (Beijing-Tianjin-Hebei) when the database is empty"),
     ("createadmin", "create a superuser (the installation's first administrator)"),
     ("import-roster", "import a OneRoster 1.2 CSV bundle (zip or folder) or a plain CSV"),
+    ("courses-sweep", "decide course picks whose home-school approval deadline passed"),
     ("check", "Django's system checks; --deploy for a production configuration"),
 ]
 

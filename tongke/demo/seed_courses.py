@@ -355,7 +355,10 @@ def seed_courses() -> bool:
         slots=[
             slot
             for day, (morning, afternoon) in HOME_LESSONS.items()
-            for slot in (_slot(day, "09:00", "11:40", morning), _slot(day, "13:30", "14:50", afternoon))
+            for slot in (
+                _slot(day, "09:00", "11:40", morning),
+                _slot(day, "13:30", "14:50", afternoon),
+            )
         ],
     )
 

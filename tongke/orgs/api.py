@@ -115,7 +115,9 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Any]:
     return Status(201, _regions([unit])[0])
 
 
-@router.patch("/regions/{int:region_id}", response=RegionOut, auth=SIGNED_IN, summary="Change a region")
+@router.patch(
+    "/regions/{int:region_id}", response=RegionOut, auth=SIGNED_IN, summary="Change a region"
+)
 def patch_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Any:
     unit = policies.access_unit(request.user, region_id, UnitKind.REGION)
     changes = payload.model_dump(exclude_unset=True)
@@ -216,7 +218,9 @@ def create_school(request: HttpRequest, payload: SchoolIn) -> Status[Any]:
     return Status(201, _schools([unit])[0])
 
 
-@router.patch("/schools/{int:school_id}", response=SchoolOut, auth=SIGNED_IN, summary="Change a school")
+@router.patch(
+    "/schools/{int:school_id}", response=SchoolOut, auth=SIGNED_IN, summary="Change a school"
+)
 def patch_school(request: HttpRequest, school_id: int, payload: SchoolPatch) -> Any:
     unit = policies.access_unit(request.user, school_id, UnitKind.SCHOOL)
     changes = payload.model_dump(exclude_unset=True)
@@ -276,7 +280,9 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
     return Status(201, _classes([unit])[0])
 
 
-@router.patch("/classes/{int:class_id}", response=ClassOut, auth=SIGNED_IN, summary="Change a class")
+@router.patch(
+    "/classes/{int:class_id}", response=ClassOut, auth=SIGNED_IN, summary="Change a class"
+)
 def patch_class(request: HttpRequest, class_id: int, payload: ClassPatch) -> Any:
     unit = policies.access_unit(request.user, class_id, UnitKind.CLASS)
     changes = payload.model_dump(exclude_unset=True)
@@ -343,7 +349,9 @@ def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> dict[str,
     return frame | {"items": rows}
 
 
-@router.get("/people/{int:person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="One person")
+@router.get(
+    "/people/{int:person_id}", response=PersonDetailOut, auth=SIGNED_IN, summary="One person"
+)
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     person = policies.access_user(request.user, person_id)
     return _person_detail(request.user, person)
@@ -395,7 +403,9 @@ def create_role(request: HttpRequest, payload: RoleIn) -> Status[Any]:
     return Status(201, _role_out(role))
 
 
-@router.delete("/roles/{int:role_id}", response={204: None}, auth=SIGNED_IN, summary="Take a role away")
+@router.delete(
+    "/roles/{int:role_id}", response={204: None}, auth=SIGNED_IN, summary="Take a role away"
+)
 def delete_role(request: HttpRequest, role_id: int) -> Status[Any]:
     role = policies.access_role(request.user, role_id)
     services.role_revoke(actor=request.user, assignment=role)
