@@ -340,7 +340,9 @@ def operations(i: dict[str, int]) -> list[Op]:
 
 def course_operations(i: dict[str, int]) -> list[Op]:
     r, o, o2, sel = i["round"], i["offering"], i["offering2"], i["selection"]
-    sees_round_not = {k: 404 for k in ROLES if k and k not in SEES_ROUND} | {None: 401}
+    sees_round_not: dict[str | None, int] = {k: 404 for k in ROLES if k and k not in SEES_ROUND}
+    sees_round_not[None] = 401
+    others: dict[str | None, int] = {k: 403 for k in SEES_ROUND if k != "s00001"}
     return [
         Op("GET", "/api/v1/courses/rounds", lambda: "/api/v1/courses/rounds", None, signed_in(200)),
         Op(
@@ -391,7 +393,7 @@ def course_operations(i: dict[str, int]) -> list[Op]:
             lambda: f"/api/v1/courses/rounds/{r}/preferences",
             lambda: {"offering_ids": []},
             only(
-                {"s00001": 400} | {k: 403 for k in SEES_ROUND if k != "s00001"} | sees_round_not,
+                {"s00001": 400, **others, **sees_round_not},
                 404,
             ),
         ),
@@ -451,7 +453,7 @@ def course_operations(i: dict[str, int]) -> list[Op]:
             lambda: "/api/v1/courses/selections",
             lambda: {"offering_id": o2},
             only(
-                {"s00001": 201} | {k: 403 for k in SEES_ROUND if k != "s00001"} | sees_round_not,
+                {"s00001": 201, **others, **sees_round_not},
                 404,
             ),
         ),

@@ -167,8 +167,8 @@ def fill_view(*, rnd: SelectionRound) -> list[dict[str, Any]]:
             "host_school": o.host_school.name,
             "seats": o.seats,
             "taken": o.taken,
-            "pending": o.pending,  # type: ignore[attr-defined]
-            "waitlist": o.waitlist,  # type: ignore[attr-defined]
+            "pending": o.pending,
+            "waitlist": o.waitlist,
             "fill": round(100 * o.taken / o.seats) if o.seats else 100,
         }
         for o in rows

@@ -365,7 +365,7 @@ def timetable_conflict(
         .select_related("offering")
     )
     for other in held:
-        if not _dates_overlap(offering, other.offering):
+        if other.offering is None or not _dates_overlap(offering, other.offering):
             continue
         for s in slots:
             if _overlap(s, other):
