@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("tongke.accounts.urls")),
     path("orgs/", include("tongke.orgs.urls")),
     path("roster/", include("tongke.roster.urls")),
+    path("courses/", include("tongke.courses.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

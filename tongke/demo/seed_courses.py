@@ -24,7 +24,7 @@ from django.utils import timezone
 from tongke.courses import services
 from tongke.courses.enums import Mode, RoundMode, RoundStatus, SelectionStatus
 from tongke.courses.models import ApprovalRule, Selection, SelectionRound
-from tongke.orgs.enums import Role
+from tongke.orgs.enums import Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
 
 HD_ROUND = "2026秋季学期 海淀区跨校选修"
@@ -264,9 +264,12 @@ HOME_LESSONS = {
 }
 
 # Who picks what: (class code, how many of its students, section codes, waitlist if full).
+# TEACHERS_CLASS stands for the other class of 三年级（1）班's head teacher (t0001), so the
+# teacher's home-school page has picks to show.
+TEACHERS_CLASS = "teachers-class"
 PICKS = (
-    ("BJ-HD-S01-G05-C2", 6, ("HD-CALLI", "HD-ASTRO"), False),
-    ("BJ-HD-S01-G05-C2", 4, ("HD-XQ",), False),
+    (TEACHERS_CLASS, 6, ("HD-CALLI", "HD-ASTRO"), False),
+    (TEACHERS_CLASS, 4, ("HD-XQ",), False),
     ("BJ-HD-S01-G04-C1", 8, ("HD-ROBOT", "HD-CHOIR"), False),
     ("BJ-HD-S02-G04-C1", 12, ("HD-3DP",), True),
     ("BJ-HD-S02-G05-C1", 10, ("HD-3DP", "HD-DRAMA"), True),
@@ -301,6 +304,23 @@ def _students(class_code: str, skip: int, n: int) -> list[Any]:
         .values_list("user_id", flat=True)[skip : skip + n]
     )
     return list(get_user_model().objects.filter(pk__in=list(ids)).order_by("username"))
+
+
+def _teachers_other_class() -> str:
+    """Another class taught by a teacher of HOME_CLASS (the demo's t0001), or a fallback."""
+    teachers = RoleAssignment.objects.filter(role=Role.TEACHER, unit__code=HOME_CLASS).values(
+        "user_id"
+    )
+    other = (
+        RoleAssignment.objects.filter(
+            role=Role.TEACHER, user_id__in=teachers, unit__kind=UnitKind.CLASS
+        )
+        .exclude(unit__code=HOME_CLASS)
+        .order_by("user__username", "unit__path")
+        .values_list("unit__code", flat=True)
+        .first()
+    )
+    return other or "BJ-HD-S01-G05-C2"
 
 
 def _slot(day: int, starts: str, ends: str, label: str = "") -> services.SlotIn:
@@ -381,7 +401,10 @@ def seed_courses() -> bool:
     approving = _unit(APPROVING_SCHOOL)
     ApprovalRule.objects.create(school=approving, required=True, hours=48)
     taken: dict[str, int] = {}
+    teachers_class = _teachers_other_class()
     for class_code, n, codes, waitlist in PICKS:
+        if class_code == TEACHERS_CLASS:
+            class_code = teachers_class
         skip = taken.get(class_code, 0)
         taken[class_code] = skip + n
         for student in _students(class_code, skip, n):

@@ -16,6 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [(reverse("portal:home"), _("Home")), (reverse("orgs:browse"), _("Schools"))]
     if user is not None and user.is_authenticated:
         items.append((reverse("orgs:people"), _("People")))
+        items.append((reverse("courses:catalogue"), _("Course selection")))
     if user is not None and user.is_authenticated and policies.is_admin(user):
         items.append((reverse("orgs:audit"), _("Audit log")))
         items.append((reverse("roster:upload"), _("Roster import")))

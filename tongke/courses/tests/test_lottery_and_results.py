@@ -91,7 +91,7 @@ def test_rural_priority_puts_rural_students_first(make_round, make_offering, use
 
 
 def test_a_lottery_is_drawn_once_and_only_by_its_admins(make_round, make_offering, user_named):
-    rnd, a, b = lottery(make_round, make_offering, seed=3)
+    rnd, _a, _b = lottery(make_round, make_offering, seed=3)
     with pytest.raises(Exception) as refused:
         services.lottery_draw(actor=user_named("hd_admin"), rnd=rnd)
     assert getattr(refused.value, "code", "") == "courses.forbidden"
@@ -102,7 +102,7 @@ def test_a_lottery_is_drawn_once_and_only_by_its_admins(make_round, make_offerin
 
 
 def test_preferences_are_checked(make_round, make_offering, user_named, client_for):
-    rnd, a, b = lottery(make_round, make_offering, seed=5)
+    rnd, a, _b = lottery(make_round, make_offering, seed=5)
     client = client_for("s00001")
     too_many = client.put(
         f"/api/v1/courses/rounds/{rnd.pk}/preferences",
