@@ -9,7 +9,9 @@ database that TONGKE_HOME / TONGKE_DATABASE_URL point at, and:
 - takes the demo's students of Beijing (the round's scope, "BJ"), lowest ids first, and, if
   there are fewer than N, adds students to the classes of Haidian and Chaoyang schools
   (usernames ``rush00001``...; bulk-created like the demo's own people, with the demo
-  password hash);
+  password hash). Students whose class has a fixed home timetable, or who already hold or
+  queue for a section of the demo's own rounds, are left out (and get no new classmates), so
+  that no pick can be refused for a timetable clash;
 - opens a first-come round for Beijing through ``courses.services.round_create`` and offers S
   sections through ``courses.services.offering_create`` (H hot ones with ``--seats`` seats,
   the others with ``--cold-seats``), each with a weekly slot of its own, so no pick can clash
@@ -73,8 +75,8 @@ def main() -> int:
     from tongke.accounts.models import ApiToken
     from tongke.accounts.services import TOKEN_PREFIX
     from tongke.courses import services
-    from tongke.courses.enums import Mode, RoundMode, RoundStatus
-    from tongke.courses.models import Offering, Slot
+    from tongke.courses.enums import ACTIVE, Mode, RoundMode, RoundStatus
+    from tongke.courses.models import Offering, Selection, Slot
     from tongke.orgs.enums import Role, UnitKind
     from tongke.orgs.models import OrgUnit, RoleAssignment
 
@@ -83,8 +85,7 @@ def main() -> int:
     scope = OrgUnit.objects.get(code=SCOPE)
     admin = User.objects.get(username="bj_admin")
     schools = {
-        u.path: u
-        for u in OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__startswith=scope.path)
+        u.path: u for u in OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__startswith=scope.path)
     }
 
     def school_of(class_path: str) -> OrgUnit:
@@ -94,13 +95,27 @@ def main() -> int:
         raise RuntimeError(f"no school above class {class_path}")
 
     with transaction.atomic():
-        rows = list(
+        # Left out, so that no pick of the rush can be refused for a timetable clash: students
+        # of classes with a fixed home timetable, and students who already hold or queue for
+        # a section (of the demo's own rounds).
+        timetabled = set(
+            Slot.objects.filter(home_class__isnull=False).values_list("home_class_id", flat=True)
+        )
+        busy = set(Selection.objects.filter(status__in=ACTIVE).values_list("student_id", flat=True))
+        candidates = (
             RoleAssignment.objects.filter(
                 role=Role.STUDENT, unit__path__startswith=scope.path, unit__kind=UnitKind.CLASS
             )
             .order_by("user_id")
-            .values_list("user_id", "unit__path")[: args.students]
+            .values_list("user_id", "unit_id", "unit__path")
         )
+        rows: list[tuple[int, str]] = []
+        skipped = 0
+        for user_id, unit_id, path in candidates:
+            if unit_id in timetabled or user_id in busy:
+                skipped += 1
+            elif len(rows) < args.students:
+                rows.append((user_id, path))
         demo_students = len(rows)
         missing = args.students - demo_students
         if missing > 0:
@@ -111,6 +126,7 @@ def main() -> int:
                     kind=UnitKind.CLASS,
                     path__startswith=OrgUnit.objects.get(code=code).path,
                 ).order_by("path")
+                if c.pk not in timetabled
             ]
             password = User.objects.get(username="s00001").password  # the demo password hash
             User.objects.bulk_create(
@@ -132,7 +148,9 @@ def main() -> int:
                 for i in range(1, missing + 1)
             ]
             RoleAssignment.objects.bulk_create(extra, batch_size=1000)
-            rows += [(ra.user_id, ra.unit.path) for ra in extra]
+            rows += [
+                (ra.user_id, classes[(i - 1) % len(classes)].path) for i, ra in enumerate(extra, 1)
+            ]
 
         now = timezone.now()
         round_fields = {
@@ -227,6 +245,7 @@ def main() -> int:
                 "ceiling_round_id": ceiling_round.pk,
                 "scope": SCOPE,
                 "demo_students": demo_students,
+                "skipped_students": skipped,
                 "added_students": max(0, missing),
                 "sections": sections,
                 "students": students,
@@ -234,7 +253,8 @@ def main() -> int:
         )
     )
     print(
-        f"  {len(students)} students ({demo_students} from the demo, {max(0, missing)} added), "
+        f"  {len(students)} students ({demo_students} from the demo, {max(0, missing)} added; "
+        f"{skipped} demo students left out: home timetable or picks elsewhere), "
         f"{len(sections)} sections ({args.hot} hot), tokens and ceiling copy "
         f"in {time.perf_counter() - t0:.1f} s",
         flush=True,
