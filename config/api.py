@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -90,6 +91,18 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
     return _error(api, request, 400, "bad_request", _("The request was refused."))
+
+
+@api.exception_handler(OperationalError)
+def on_database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite answers "database is locked" when a writer waited past the busy timeout: the
+    request changed nothing, so say so and let the client retry (same Idempotency-Key)."""
+    if "locked" not in str(exc).lower():
+        return on_unexpected(request, exc)
+    log.warning("database busy in %s %s", request.method, request.path)
+    response = _error(api, request, 503, "busy", _("The server is busy. Please try again."))
+    response["Retry-After"] = "1"
+    return response
 
 
 @api.exception_handler(Exception)

@@ -263,3 +263,17 @@ def test_a_weak_password_is_refused(token_client):
         content_type="application/json",
     )
     assert_error(response, 400, "accounts.weak_password")
+
+
+def test_a_locked_sqlite_database_is_a_503_to_retry_not_a_500(client_for, monkeypatch):
+    from django.db import OperationalError
+
+    from tongke.orgs import selectors
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(selectors, "person_list", locked)
+    response = client_for("bj_admin").get("/api/v1/people")
+    assert_error(response, 503, "busy")
+    assert response["Retry-After"] == "1"

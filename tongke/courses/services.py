@@ -430,6 +430,11 @@ def waitlist_position(selection: Selection) -> int | None:
     )
 
 
+class _Replay(Exception):  # control flow: a twin request already answered
+    def __init__(self, selection: Selection):
+        self.selection = selection
+
+
 @dataclass
 class Picked:
     selection: Selection
@@ -451,6 +456,8 @@ def selection_create(
             return Picked(done, replayed=True)
     try:
         return Picked(_select(actor, offering, idempotency_key, waitlist), replayed=False)
+    except _Replay as replay:
+        return Picked(replay.selection, replayed=True)
     except IntegrityError:
         # A concurrent twin of this request won the race: answer as it did.
         if idempotency_key is not None:
@@ -469,6 +476,13 @@ def _select(actor: Any, offering: Offering, key: str | None, waitlist: bool) -> 
         raise errors.not_a_student()
     # Serialize this student's picks (PostgreSQL row lock; SQLite's write lock already does).
     get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+    if key is not None:
+        # A twin of this request (same key) may have committed while we waited for the lock.
+        twin = Selection.objects.filter(student_id=actor.pk, idempotency_key=key).first()
+        if twin is not None:
+            if twin.offering_id != offering.pk:
+                raise errors.key_reused()
+            raise _Replay(twin)
     rnd = offering.round
     if rnd.mode != RoundMode.FIRST_COME:
         raise Invalid(
