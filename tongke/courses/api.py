@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 from tongke.accounts.auth import SIGNED_IN
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
+from tongke.core.patches import patch_changes
 from tongke.courses import errors, policies, selectors, services
 from tongke.courses.enums import Mode, SelectionStatus
 from tongke.courses.models import Offering, Selection, SelectionRound
@@ -154,11 +155,7 @@ def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
 )
 def patch_round(request: HttpRequest, round_id: int, payload: RoundPatch) -> dict[str, Any]:
     rnd = policies.access_round(request.user, round_id)
-    changes = payload.model_dump(exclude_unset=True)
-    if any(v is None for v in changes.values()):
-        raise Invalid(
-            code="invalid", detail={k: "may not be null" for k, v in changes.items() if v is None}
-        )
+    changes = patch_changes(payload)
     return _round_out(services.round_update(actor=request.user, rnd=rnd, **changes))
 
 
@@ -292,11 +289,7 @@ def patch_offering(
     request: HttpRequest, offering_id: int, payload: OfferingPatch
 ) -> dict[str, Any]:
     offering = policies.access_offering(request.user, offering_id)
-    changes = payload.model_dump(exclude_unset=True)
-    if any(v is None for v in changes.values()):
-        raise Invalid(
-            code="invalid", detail={k: "may not be null" for k, v in changes.items() if v is None}
-        )
+    changes = patch_changes(payload)
     services.offering_update(actor=request.user, offering=offering, **changes)
     return _offering_out(policies.access_offering(request.user, offering_id))
 

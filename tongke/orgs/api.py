@@ -12,8 +12,8 @@ from pydantic import ConfigDict, Field
 
 from tongke.accounts.auth import PUBLIC, SIGNED_IN
 from tongke.audit.selectors import audit_event_list
-from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
+from tongke.core.patches import patch_changes
 from tongke.orgs import errors, policies, selectors, services
 from tongke.orgs.enums import LocationClass, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -120,19 +120,12 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Any]:
 )
 def patch_region(request: HttpRequest, region_id: int, payload: RegionPatch) -> Any:
     unit = policies.access_unit(request.user, region_id, UnitKind.REGION)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
     new_parent_id = changes.pop("parent_id", None)
     if "level" in changes:
         changes["region_level"] = changes.pop("level")
-    _refuse_nulls(changes)
     unit = _update_and_move(request, unit, changes, new_parent_id, UnitKind.REGION)
     return _regions([unit])[0]
-
-
-def _refuse_nulls(changes: dict[str, Any]) -> None:
-    nulls = [k for k, v in changes.items() if v is None and k != "bandwidth_mbps"]
-    if nulls:
-        raise Invalid(code="invalid", detail={k: "may not be null" for k in nulls})
 
 
 def _update_and_move(
@@ -223,9 +216,8 @@ def create_school(request: HttpRequest, payload: SchoolIn) -> Status[Any]:
 )
 def patch_school(request: HttpRequest, school_id: int, payload: SchoolPatch) -> Any:
     unit = policies.access_unit(request.user, school_id, UnitKind.SCHOOL)
-    changes = payload.model_dump(exclude_unset=True)
+    changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
     new_region_id = changes.pop("region_id", None)
-    _refuse_nulls(changes)
     unit = _update_and_move(request, unit, changes, new_region_id, UnitKind.REGION)
     return _schools([unit])[0]
 
@@ -285,8 +277,7 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
 )
 def patch_class(request: HttpRequest, class_id: int, payload: ClassPatch) -> Any:
     unit = policies.access_unit(request.user, class_id, UnitKind.CLASS)
-    changes = payload.model_dump(exclude_unset=True)
-    _refuse_nulls(changes)
+    changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
     unit = services.unit_update(actor=request.user, unit=unit, **changes)
     return _classes([unit])[0]
 
@@ -371,8 +362,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
 )
 def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     person = policies.access_user(request.user, person_id)
-    changes = payload.model_dump(exclude_unset=True)
-    _refuse_nulls(changes)
+    changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
     person = services.person_update(actor=request.user, person=person, **changes)
     return _person_detail(request.user, person)
 
