@@ -50,12 +50,13 @@ taken + 1 WHERE id = ? AND taken < seats AND is_active`` and, when it took a sea
 ``INSERT`` of the selection (``--ceiling-threads`` connections: sqlite3 with BEGIN IMMEDIATE,
 psycopg). ``ratio_to_db_ceiling`` is HTTP enrollments/s over ceiling enrollments/s.
 
-``--chaos`` (PostgreSQL only, needs ``--pg-workers`` >= 2): when ``--chaos-at`` (30%) of the
-picks are answered, one uvicorn worker process gets SIGKILL; uvicorn's supervisor should start
-a new one (it checks its workers every 0.5 s); clients whose connection broke resend with
-the same key; the same invariants are checked and the script says whether, and how fast, the
-worker was replaced. ``--quick`` is a small run for CI (600 students, 20 sections, 2 hot,
-one hot and one cold pick per student: about 30 s per database on 2 cores).
+``--chaos`` (needs ``--pg-workers`` >= 2, and ``--sqlite-workers`` >= 2 on SQLite): when
+``--chaos-at`` (30%) of the picks are answered, one uvicorn worker process gets SIGKILL;
+uvicorn's supervisor should start a new one (it checks its workers every 0.5 s); clients whose
+connection broke resend with the same key; the same invariants are checked and the script says
+whether, and how fast, the worker was replaced. ``--quick`` is a small run for CI (600
+students, 20 sections, 2 hot, one hot and one cold pick per student: about 30 s per database on
+2 cores).
 
 Each run prints its figures and a line ``rush[<db>]: ...``; the last line is
 
@@ -1348,7 +1349,8 @@ def conditions(args: argparse.Namespace) -> list[str]:
         f"seed {args.seed}",
         f"load: {args.concurrency} keep-alive connections, raw HTTP/1.1 client on {client_loop}, "
         "same machine as the server (loopback)",
-        f"servers: sqlite 1 worker; postgres {args.pg_workers} workers, TONGKE_REDIS_URL "
+        f"servers: sqlite {args.sqlite_workers} worker(s); postgres {args.pg_workers} workers, "
+        "TONGKE_REDIS_URL "
         f"{args.redis_url}, TONGKE_DB_POOL_SIZE {args.pool_size} per worker"
         + (
             f"; chaos: SIGKILL to one worker at {args.chaos_at:.0%} of the picks"
@@ -1375,6 +1377,9 @@ def main() -> int:
     parser.add_argument("--twin-rate", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--pg-workers", type=int, default=4)
+    parser.add_argument(
+        "--sqlite-workers", type=int, default=1, help="server processes on SQLite (chaos: 2+)"
+    )
     parser.add_argument("--pool-size", type=int, default=12, help="TONGKE_DB_POOL_SIZE")
     parser.add_argument("--ceiling-threads", type=int, default=0, help="0: sqlite 4, pg 8")
     parser.add_argument("--chaos", action="store_true", help="SIGKILL a worker mid-rush (PG)")
@@ -1395,9 +1400,9 @@ def main() -> int:
         args.hot = max(1, args.sections // 10)
     if args.hot_picks is None:
         args.hot_picks = min(4, args.hot)
-    if args.chaos and args.db == "sqlite":
-        parser.error("--chaos kills a worker of the multi-process PostgreSQL server")
-    if args.chaos and args.pg_workers < 2:
+    if args.chaos and args.db in ("sqlite", "both") and args.sqlite_workers < 2:
+        parser.error("--chaos on SQLite needs --sqlite-workers 2 or more")
+    if args.chaos and args.db in ("postgres", "both") and args.pg_workers < 2:
         parser.error("--chaos needs --pg-workers 2 or more")
     if args.pg_workers * args.pool_size > args.pg_conn_limit:
         parser.error("--pg-workers x --pool-size exceeds --pg-conn-limit")
@@ -1416,7 +1421,9 @@ def main() -> int:
             env = clean_env(work / "sqlite")
             print("\n== setting up SQLite in", work / "sqlite", flush=True)
             run_step("seeded the demo region", tongke("demo", "--no-serve"), env)
-            results.append(run_one("sqlite, 1 worker", "sqlite", env, 1, args, work))
+            n = args.sqlite_workers
+            label = f"sqlite, {n} worker{'s' if n > 1 else ''}" + (", chaos" if args.chaos else "")
+            results.append(run_one(label, "sqlite", env, n, args, work))
             print(f"  (sqlite run took {time.perf_counter() - t0:.0f} s in all)", flush=True)
         if args.db in ("postgres", "both"):
             t0 = time.perf_counter()
