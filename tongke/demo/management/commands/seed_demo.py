@@ -11,6 +11,11 @@ class Command(BaseCommand):
     help = "Seed the Beijing-Tianjin-Hebei demo region (does nothing when it is there already)."
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from django.conf import settings
+        from django.core.management import call_command
+
+        settings.HOME.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh data home works too
         result = seed_demo()
         if result.created:
             self.stdout.write(
