@@ -170,7 +170,7 @@ def conflict_of(standing: Standing, offering: Offering) -> dict[str, Any] | None
 
 
 def verdicts(standing: Standing, offerings: list[Offering]) -> dict[int, Verdict]:
-    from tongke.courses.services import _eligibility, round_is_open
+    from tongke.courses.services import check_eligibility, round_is_open
 
     held = {s.offering_id: s for s in standing.picks}
     out: dict[int, Verdict] = {}
@@ -192,7 +192,7 @@ def verdicts(standing: Standing, offerings: list[Offering]) -> dict[int, Verdict
             refusal = errors.round_closed()
         else:
             try:
-                _eligibility(standing.place, o)
+                check_eligibility(standing.place, o)
             except TongkeError as exc:
                 refusal = exc
         if refusal is None:

@@ -306,7 +306,10 @@ def home_slots_set(*, actor: Any, klass: OrgUnit, slots: Iterable[SlotIn]) -> li
 # --- Choosing a section ----------------------------------------------------------------------
 
 
-def _eligibility(place: policies.StudentPlace, offering: Offering) -> None:
+def check_eligibility(place: policies.StudentPlace, offering: Offering) -> None:
+    """Raise ``not_eligible`` with the reason when the student may not take ``offering``
+    (round, region, grade, school type, prerequisites). The catalogue shows the same reason
+    before a student chooses."""
     rnd = offering.round
     if not place.klass.path.startswith(rnd.scope.path):
         raise errors.not_eligible("round", _("Your class does not take part in this round."))
@@ -493,7 +496,7 @@ def _select(actor: Any, offering: Offering, key: str | None, waitlist: bool) -> 
         raise errors.round_closed()
     if not offering.is_active:
         raise errors.not_eligible("inactive", _("This section is no longer offered."))
-    _eligibility(place, offering)
+    check_eligibility(place, offering)
     if Selection.objects.filter(student_id=actor.pk, offering=offering, status__in=ACTIVE).exists():
         raise errors.already_held()
     _check_limits(place, offering)
@@ -693,7 +696,7 @@ def preferences_set(
             raise Invalid(
                 _("A ranked section belongs to another round."), code=errors.BAD_PREFERENCES
             )
-        _eligibility(place, o)
+        check_eligibility(place, o)
     Preference.objects.filter(student_id=actor.pk, round=rnd).delete()
     prefs = Preference.objects.bulk_create(
         [
