@@ -51,7 +51,6 @@ import os
 import platform
 import re
 import resource
-import secrets
 import shutil
 import signal
 import socket
@@ -64,6 +63,19 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from _common import (  # bench/ is on sys.path when a script here runs
+    clean_env,
+    percentile,
+    pg_admin,
+    pg_create,
+    pg_drop,
+    proc_table,
+    rss_kib,
+    run_async,
+    tongke,
+    tree,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -79,7 +91,6 @@ PG_ROLE = "tongke_bench_http"
 PG_CONN_LIMIT = 60
 SOLO_REQUESTS = 5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 ENDPOINTS = [
     # (name, path, auth)
@@ -293,32 +304,7 @@ async def drive(port: int, req: bytes, concurrency: int, warmup: float, duration
     return out
 
 
-def run_async(coro: Any) -> Any:
-    try:
-        import uvloop
-
-        return uvloop.run(coro)
-    except ImportError:
-        return asyncio.run(coro)
-
-
 # --- The server under test: process tree, RSS and CPU --------------------------------------
-
-
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """pid -> (ppid, utime+stime ticks) for every process."""
-    table = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        table[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return table
 
 
 def pg_cpu_ticks(postmaster: int) -> int | None:
@@ -332,31 +318,6 @@ def pg_cpu_ticks(postmaster: int) -> int | None:
     fields = stat[stat.rfind(")") + 2 :].split()
     reaped = int(fields[13]) + int(fields[14])
     return reaped + sum(tree(postmaster).values())
-
-
-def tree(root: int) -> dict[int, int]:
-    """The server's processes (root and all descendants): pid -> CPU ticks used."""
-    table = _proc_table()
-    found = {root} if root in table else set()
-    grew = True
-    while grew:
-        grew = False
-        for pid, (ppid, _) in table.items():
-            if ppid in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return {pid: table[pid][1] for pid in found}
-
-
-def rss_kib(pids: Any) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE // 1024
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
 
 
 class Sampler(threading.Thread):
@@ -440,21 +401,6 @@ def forget_cached_session(redis_url: str, session_key: str) -> None:
         )
 
 
-def clean_env(home: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGKE_")}
-    env["TONGKE_HOME"] = str(home)
-    if database_url:
-        env["TONGKE_DATABASE_URL"] = database_url
-    if redis_url:
-        env["TONGKE_REDIS_URL"] = redis_url
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def tongke(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tongke.cli", *args]
-
-
 def seed(env: dict[str, str]) -> None:
     t0 = time.perf_counter()
     done = subprocess.run(
@@ -530,48 +476,6 @@ class Server:
 # --- PostgreSQL: a fresh database, dropped at the end --------------------------------------
 
 
-def pg_admin(base_url: str, sql: Any, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    import psycopg
-
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-        cur = conn.execute(sql, params or None)
-        return cur.fetchall() if cur.description else []
-
-
-def pg_create(base_url: str, limit: int) -> str:
-    """A fresh database owned by a fresh role (both limited to ``limit`` connections); returns
-    the server's database URL."""
-    from psycopg import sql
-
-    pg_drop(base_url)
-    password = secrets.token_urlsafe(16)
-    pg_admin(
-        base_url,
-        sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {} PASSWORD {}").format(
-            sql.Identifier(PG_ROLE), sql.Literal(limit), sql.Literal(password)
-        ),
-    )
-    pg_admin(
-        base_url,
-        sql.SQL("CREATE DATABASE {} OWNER {} CONNECTION LIMIT {}").format(
-            sql.Identifier(PG_DB), sql.Identifier(PG_ROLE), sql.Literal(limit)
-        ),
-    )
-    parts = urllib.parse.urlsplit(base_url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    netloc = f"{PG_ROLE}:{urllib.parse.quote(password, safe='')}@{host}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, f"/{PG_DB}", "", ""))
-
-
-def pg_drop(base_url: str) -> None:
-    from psycopg import sql
-
-    pg_admin(
-        base_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB))
-    )
-    pg_admin(base_url, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(PG_ROLE)))
-
-
 def pg_analyze(base_url: str) -> None:
     import psycopg
 
@@ -595,7 +499,7 @@ class PgProbe:
                 "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
             ).fetchone()
             if row:
-                ppid = _proc_table().get(int(row[0]), (0, 0))[0]
+                ppid = proc_table().get(int(row[0]), (0, 0))[0]
                 self.postmaster = ppid or None
 
     def sessions(self) -> int | None:
@@ -654,13 +558,6 @@ class ConfigResult:
 
     def row(self, endpoint: str) -> Row | None:
         return next((r for r in self.rows if r.endpoint == endpoint), None)
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
-    return sorted_values[k]
 
 
 def measure(
@@ -933,7 +830,7 @@ def main() -> int:
             pg_url = args.pg_url.rstrip("/")
             print(f"\n== setting up PostgreSQL database {PG_DB}", flush=True)
             pg_created = True
-            db_url = pg_create(pg_url, args.pg_conn_limit)
+            db_url = pg_create(pg_url, args.pg_conn_limit, PG_DB)
             version = pg_admin(pg_url, "SHOW server_version")[0][0]
             max_conns = pg_admin(pg_url, "SHOW max_connections")[0][0]
             cond.append(
@@ -973,7 +870,7 @@ def main() -> int:
     finally:
         if pg_created:
             try:
-                pg_drop(args.pg_url.rstrip("/"))
+                pg_drop(args.pg_url.rstrip("/"), PG_DB)
             except Exception as exc:
                 print(f"could not drop {PG_DB} / role {PG_ROLE}: {exc}", file=sys.stderr)
         if args.keep:

@@ -95,11 +95,23 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from _common import (  # bench/ is on sys.path when a script here runs
+    clean_env,
+    percentile,
+    pg_admin,
+    pg_create,
+    pg_drop,
+    proc_table,
+    rss_kib,
+    run_async,
+    tongke,
+    tree,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -117,7 +129,6 @@ ACTIVE = ("pending", "enrolled", "waitlisted")
 REQUEST_TIMEOUT = 300.0  # seconds without an answer before a request counts as broken
 MAX_RESENDS = 20
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # --- A small raw HTTP/1.1 client (keep-alive, Content-Length or chunked bodies) ------------
@@ -172,15 +183,6 @@ async def request_once(port: int, method: str, path: str, headers: dict[str, str
         writer.close()
         with contextlib.suppress(Exception):
             await writer.wait_closed()
-
-
-def run_async(coro: Any) -> Any:
-    try:
-        import uvloop
-
-        return uvloop.run(coro)
-    except ImportError:
-        return asyncio.run(coro)
 
 
 class Conn:
@@ -418,52 +420,11 @@ async def warm_up(port: int, round_id: int, tokens: list[str], n: int) -> list[i
 # --- Processes: the server, its workers, RSS and CPU ----------------------------------------
 
 
-def _proc_table() -> dict[int, tuple[int, int]]:
-    """pid -> (ppid, utime+stime ticks) for every process."""
-    table = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        table[int(name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return table
-
-
-def tree(root: int) -> dict[int, int]:
-    """The server's processes (root and all descendants): pid -> CPU ticks used."""
-    table = _proc_table()
-    found = {root} if root in table else set()
-    grew = True
-    while grew:
-        grew = False
-        for pid, (ppid, _) in table.items():
-            if ppid in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return {pid: table[pid][1] for pid in found}
-
-
-def rss_kib(pids: Any) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE // 1024
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
 def worker_pids(root: int) -> list[int]:
     """uvicorn's worker processes: children of the supervisor started by multiprocessing's
     spawn (not its resource tracker)."""
     out = []
-    for pid, (ppid, _) in _proc_table().items():
+    for pid, (ppid, _) in proc_table().items():
         if ppid != root:
             continue
         try:
@@ -528,21 +489,6 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port in 8300-8399")
-
-
-def clean_env(home: Path, database_url: str = "", redis_url: str = "") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGKE_")}
-    env["TONGKE_HOME"] = str(home)
-    if database_url:
-        env["TONGKE_DATABASE_URL"] = database_url
-    if redis_url:
-        env["TONGKE_REDIS_URL"] = redis_url
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-def tongke(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tongke.cli", *args]
 
 
 def run_step(what: str, cmd: list[str], env: dict[str, str]) -> str:
@@ -626,48 +572,6 @@ class Server:
 # --- PostgreSQL: a fresh database, dropped at the end --------------------------------------
 
 
-def pg_admin(base_url: str, sql: Any, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    import psycopg
-
-    with psycopg.connect(f"{base_url}/postgres", autocommit=True) as conn:
-        cur = conn.execute(sql, params or None)
-        return cur.fetchall() if cur.description else []
-
-
-def pg_create(base_url: str, limit: int) -> str:
-    """A fresh database owned by a fresh role (both limited to ``limit`` connections); returns
-    the server's database URL."""
-    from psycopg import sql
-
-    pg_drop(base_url)
-    password = secrets.token_urlsafe(16)
-    pg_admin(
-        base_url,
-        sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CONNECTION LIMIT {} PASSWORD {}").format(
-            sql.Identifier(PG_ROLE), sql.Literal(limit), sql.Literal(password)
-        ),
-    )
-    pg_admin(
-        base_url,
-        sql.SQL("CREATE DATABASE {} OWNER {} CONNECTION LIMIT {}").format(
-            sql.Identifier(PG_DB), sql.Identifier(PG_ROLE), sql.Literal(limit)
-        ),
-    )
-    parts = urllib.parse.urlsplit(base_url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    netloc = f"{PG_ROLE}:{urllib.parse.quote(password, safe='')}@{host}"
-    return urllib.parse.urlunsplit((parts.scheme, netloc, f"/{PG_DB}", "", ""))
-
-
-def pg_drop(base_url: str) -> None:
-    from psycopg import sql
-
-    pg_admin(
-        base_url, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB))
-    )
-    pg_admin(base_url, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(PG_ROLE)))
-
-
 def pg_postmaster(base_url: str) -> int | None:
     """The postmaster's pid, if PostgreSQL runs on this machine (parent of the checkpointer)."""
     with contextlib.suppress(Exception):
@@ -675,7 +579,7 @@ def pg_postmaster(base_url: str) -> int | None:
             base_url, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
         )
         if rows:
-            return _proc_table().get(int(rows[0][0]), (0, 0))[0] or None
+            return proc_table().get(int(rows[0][0]), (0, 0))[0] or None
     return None
 
 
@@ -778,13 +682,6 @@ def ceiling(db: Db, attempts: list[tuple[int, int, int, str, int]], threads: int
 
 
 # --- One run ---------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    k = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
-    return sorted_values[k]
 
 
 @dataclass
@@ -1430,7 +1327,7 @@ def main() -> int:
             pg_url = args.pg_url.rstrip("/")
             print(f"\n== setting up PostgreSQL database {PG_DB}", flush=True)
             pg_created = True
-            db_url = pg_create(pg_url, args.pg_conn_limit)
+            db_url = pg_create(pg_url, args.pg_conn_limit, PG_DB)
             version = pg_admin(pg_url, "SHOW server_version")[0][0]
             max_conns = pg_admin(pg_url, "SHOW max_connections")[0][0]
             line = (
@@ -1452,7 +1349,7 @@ def main() -> int:
     finally:
         if pg_created:
             try:
-                pg_drop(args.pg_url.rstrip("/"))
+                pg_drop(args.pg_url.rstrip("/"), PG_DB)
             except Exception as exc:
                 print(f"could not drop {PG_DB} / role {PG_ROLE}: {exc}", file=sys.stderr)
         if args.keep:
