@@ -254,20 +254,22 @@ class OneRosterParser:
 
     def _sid(self, row: Row, seen: dict[str, int], column: str = "sourcedId") -> str | None:
         sid = values.text(self.report, row, column, limit=128)
-        if not sid:
+        return self._first_seen(row, seen, column, sid, errors.DUPLICATE_ID)
+
+    def _first_seen(
+        self, row: Row, seen: dict[str, int], column: str, value: str | None, code: str
+    ) -> str | None:
+        """``value`` when this is its first appearance in the file; otherwise report the
+        line it first appeared on (``code``) and give None."""
+        if not value:
             return None
-        if sid in seen:
+        if value in seen:
             self.report.error(
-                errors.DUPLICATE_ID,
-                file=row.file,
-                line=row.line,
-                column=column,
-                value=sid,
-                first=seen[sid],
+                code, file=row.file, line=row.line, column=column, value=value, first=seen[value]
             )
             return None
-        seen[sid] = row.line
-        return sid
+        seen[value] = row.line
+        return value
 
     def _status(self, row: Row) -> bool | None:
         if "status" not in row.cells:
@@ -296,19 +298,10 @@ class OneRosterParser:
             org_type = values.enum(self.report, row, "type", ORG_TYPES)
             name = values.text(self.report, row, "name", required=not remove)
             identifier = values.text(self.report, row, "identifier", required=False, limit=64)
-            if identifier:
-                if identifier in identifiers:
-                    self.report.error(
-                        errors.DUPLICATE_VALUE,
-                        file=row.file,
-                        line=row.line,
-                        column="identifier",
-                        value=identifier,
-                        first=identifiers[identifier],
-                    )
-                    identifier = None
-                else:
-                    identifiers[identifier] = row.line
+            if identifier:  # optional: an empty one stays "" (None would mark the row bad)
+                identifier = self._first_seen(
+                    row, identifiers, "identifier", identifier, errors.DUPLICATE_VALUE
+                )
             school_type = values.enum(
                 self.report, row, "tongke_school_type", {"": "", **_choices(SchoolType.values)}
             )
@@ -518,18 +511,9 @@ class OneRosterParser:
                 )
                 name = ""
             if username and not remove:
-                if username in usernames:
-                    self.report.error(
-                        errors.DUPLICATE_VALUE,
-                        file=row.file,
-                        line=row.line,
-                        column="username",
-                        value=username,
-                        first=usernames[username],
-                    )
-                    username = None
-                else:
-                    usernames[username] = row.line
+                username = self._first_seen(
+                    row, usernames, "username", username, errors.DUPLICATE_VALUE
+                )
             self.users[sid] = _User(
                 row=row, remove=bool(remove), agents=values.split_list(row.get("agentSourcedIds"))
             )
