@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,8 @@ INSTALLED_APPS = [
     "csp",
     "treebeard",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     # Tongke apps, lowest layer first (see docs/architecture.md).
     "tongke.core",
     "tongke.audit",
@@ -32,6 +36,8 @@ INSTALLED_APPS = [
     "tongke.notifications",
     "tongke.roster",
     "tongke.courses",
+    "tongke.library",
+    "tongke.learning",
     "tongke.portal",
     "tongke.demo",
 ]
@@ -149,8 +155,26 @@ STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and processed media: local files in the data home by default; S3-compatible object
+# storage (django-storages, the optional "s3" extra) when TONGKE_S3_BUCKET is set.
+_DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if ENV.s3_bucket:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ENV.s3_bucket,
+            "endpoint_url": ENV.s3_endpoint_url or None,
+            "region_name": ENV.s3_region or None,
+            "access_key": ENV.s3_access_key or None,
+            "secret_key": ENV.s3_secret_key or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -168,6 +192,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 TONGKE_ROSTER_MAX_BYTES = 50 * 1024 * 1024
+TONGKE_UPLOAD_LIMIT_BYTES = ENV.upload_limit_mb * 1024 * 1024
+
+# --- Background work (django-tasks): queued in the database, run by `tongke worker` (and by
+# the worker `tongke demo` starts). TONGKE_TASKS_IMMEDIATE runs tasks in the request instead
+# (tests, one-off scripts).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if ENV.tasks_immediate
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 # --- Security headers. The CSP allows no inline script and nothing from another host.
 CONTENT_SECURITY_POLICY = {

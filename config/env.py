@@ -64,6 +64,13 @@ class Env:
     login_attempts: int
     login_window_s: int
     db_pool_size: int
+    upload_limit_mb: int
+    tasks_immediate: bool
+    s3_bucket: str
+    s3_endpoint_url: str
+    s3_region: str
+    s3_access_key: str
+    s3_secret_key: str
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -86,6 +93,13 @@ def load() -> Env:
         login_attempts=int(os.environ.get("TONGKE_LOGIN_ATTEMPTS", "5")),
         login_window_s=int(os.environ.get("TONGKE_LOGIN_WINDOW_S", "900")),
         db_pool_size=int(os.environ.get("TONGKE_DB_POOL_SIZE", "20")),
+        upload_limit_mb=int(os.environ.get("TONGKE_UPLOAD_LIMIT_MB", "512")),
+        tasks_immediate=_flag("TONGKE_TASKS_IMMEDIATE"),
+        s3_bucket=os.environ.get("TONGKE_S3_BUCKET", ""),
+        s3_endpoint_url=os.environ.get("TONGKE_S3_ENDPOINT_URL", ""),
+        s3_region=os.environ.get("TONGKE_S3_REGION", ""),
+        s3_access_key=os.environ.get("TONGKE_S3_ACCESS_KEY", ""),
+        s3_secret_key=os.environ.get("TONGKE_S3_SECRET_KEY", ""),
     )
 
 

@@ -17,6 +17,8 @@ LAYERS = {
     "notifications": 3,
     "roster": 4,
     "courses": 4,
+    "library": 4,
+    "learning": 4,
     "portal": 5,
     "demo": 5,
 }

@@ -16,6 +16,9 @@ COMMANDS = [
     ("createadmin", "create a superuser (the installation's first administrator)"),
     ("import-roster", "import a OneRoster 1.2 CSV bundle (zip or folder) or a plain CSV"),
     ("courses-sweep", "decide course picks whose home-school approval deadline passed"),
+    ("worker", "run background tasks (media processing, imports); tongke demo runs one itself"),
+    ("reindex", "rebuild the lesson library's search index"),
+    ("kt-eval", "fit and evaluate a knowledge-tracing model on train/test answer files"),
     ("check", "Django's system checks; --deploy for a production configuration"),
 ]
 
