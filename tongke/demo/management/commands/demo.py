@@ -33,4 +33,4 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             return
         self.stdout.write(f"\nServing on http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
-        call_command("serve", host=opts["host"], port=opts["port"])
+        call_command("serve", host=opts["host"], port=opts["port"], with_worker=True)
