@@ -272,6 +272,9 @@ class Review(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.decision} {self.resource_id}"
+
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:
             raise AppendOnlyError("review decisions are append-only")
@@ -313,6 +316,9 @@ class PackageItem(models.Model):
             models.UniqueConstraint(fields=["package", "resource"], name="package_item_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.package_id}:{self.resource_id}"
+
 
 class Rating(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="ratings")
@@ -329,6 +335,9 @@ class Rating(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.stars}"
+
 
 class SchoolViews(models.Model):
     """How often people of one school opened one resource."""
@@ -341,6 +350,9 @@ class SchoolViews(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resource", "school"], name="school_views_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.count}"
 
 
 class Designation(models.Model):
@@ -358,6 +370,9 @@ class Designation(models.Model):
             models.UniqueConstraint(fields=["resource", "kind", "region"], name="designation_once")
         ]
 
+    def __str__(self) -> str:
+        return self.kind
+
 
 class DesignationTarget(models.Model):
     region = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
@@ -370,6 +385,9 @@ class DesignationTarget(models.Model):
             models.UniqueConstraint(fields=["region", "kind", "year"], name="target_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.target}"
+
 
 class SearchEntry(models.Model):
     """The words of one resource as the full-text index sees them: jieba-segmented title,
@@ -381,3 +399,6 @@ class SearchEntry(models.Model):
     title_words = models.TextField(default="")
     body_words = models.TextField(default="")
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.title_words[:50]
