@@ -16,7 +16,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from tongke.demo.seed import seed_demo
 
     with django_db_blocker.unblock():
-        seed_demo()
+        seed_demo(media_variety=2)  # two small videos and PDFs: enough to play, quick to make
 
 
 @pytest.fixture

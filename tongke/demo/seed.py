@@ -19,6 +19,7 @@ from django.db import transaction
 
 from tongke.audit.services import audit_record
 from tongke.demo.seed_courses import seed_courses
+from tongke.demo.seed_library import seed_library
 from tongke.orgs.enums import LocationClass as Loc
 from tongke.orgs.enums import RegionLevel, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -265,7 +266,7 @@ def _walk(nodes: list[Any], parent: OrgUnit | None) -> Iterator[tuple[OrgUnit, s
 
 
 @transaction.atomic
-def seed_demo(*, stdout: Any = None) -> SeedResult:
+def seed_demo(*, stdout: Any = None, media_variety: int = 12) -> SeedResult:
     """Seed the demo region unless it is there already (idempotent)."""
     if is_seeded():
         return SeedResult(created=False, accounts=demo_accounts())
@@ -444,6 +445,7 @@ def seed_demo(*, stdout: Any = None) -> SeedResult:
         },
     )
     seed_courses()
+    seed_library(variety=media_variety)
     _analyze()
     return result
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongke.audit.services import audit_record
-from tongke.core.errors import Invalid, TongkeError
+from tongke.core.errors import PermissionDenied, TongkeError
 from tongke.library import policies
 from tongke.library.enums import AssetStatus
 from tongke.library.media import ffmpeg, intake, pdf
@@ -53,7 +53,7 @@ def asset_create(*, actor: Any, uploaded: Any) -> MediaAsset:
     """Check an uploaded file by its content and store it. Processing is queued after the
     transaction commits."""
     if not policies.can_author(actor):
-        raise Invalid(
+        raise PermissionDenied(
             _("Only teachers and school administrators upload."), code="library.forbidden"
         )
     intake.check_filename(uploaded.name or "")
