@@ -10,6 +10,8 @@ depends on where each role sits (see tongke/orgs/tests/test_policies.py for the 
 from __future__ import annotations
 
 import itertools
+import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ import pytest
 from django.test import Client
 
 from config.api import api
+from tests.library_matrix import library_operations, library_setup
 from tongke.orgs.enums import Role
 from tongke.orgs.models import OrgUnit, RoleAssignment
 
@@ -55,6 +58,7 @@ class Op:
     url: Callable[[], str]
     body: Callable[[], dict[str, Any]] | None
     expect: Callable[[str | None], int]
+    multipart: Callable[[], dict[str, Any]] | None = None  # a file upload instead of JSON
 
 
 def course_setup(users: dict[str, int], units: dict[str, int]) -> dict[str, int]:
@@ -113,16 +117,22 @@ def ids() -> dict[str, int]:
 
     users = dict(get_user_model().objects.values_list("username", "id"))
     units = dict(OrgUnit.objects.values_list("code", "id"))
-    return course_setup(users, units) | {
-        "BJ": units["BJ"],
-        "BJ-HD": units["BJ-HD"],
-        "S01": units["BJ-HD-S01"],
-        "S02": units["BJ-HD-S02"],
-        "C1": units["BJ-HD-S01-G03-C1"],
-        "s00001": users["s00001"],
-        "t0002": users["t0002"],
-        "student_role": RoleAssignment.objects.get(user_id=users["s00001"], role=Role.STUDENT).pk,
-    }
+    return (
+        course_setup(users, units)
+        | library_setup()
+        | {
+            "BJ": units["BJ"],
+            "BJ-HD": units["BJ-HD"],
+            "S01": units["BJ-HD-S01"],
+            "S02": units["BJ-HD-S02"],
+            "C1": units["BJ-HD-S01-G03-C1"],
+            "s00001": users["s00001"],
+            "t0002": users["t0002"],
+            "student_role": RoleAssignment.objects.get(
+                user_id=users["s00001"], role=Role.STUDENT
+            ).pk,
+        }
+    )
 
 
 def signed_in(
@@ -172,6 +182,7 @@ def operations(i: dict[str, int]) -> list[Op]:
     # Course operations first: the org operations below take s00001's student role away.
     return [
         *course_operations(i),
+        *library_operations(i, Op, sys.modules[__name__]),
         Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
         Op(
             "GET",
@@ -528,7 +539,10 @@ def test_every_operation_is_in_the_matrix():
 
 def _zero_ids() -> dict[str, int]:
     keys = ("BJ-HD", "S01", "S02", "C1", "s00001", "t0002", "student_role")
-    return {k: 0 for k in (*keys, "round", "offering", "offering2", "selection")}
+    library = ("lib_node", "lib_parent", "lib_r", "lib_v", "lib_d", "lib_package", "lib_asset")
+    return {
+        k: 0 for k in (*keys, *library, "lib_bj", "round", "offering", "offering2", "selection")
+    }
 
 
 def _token_id(client: Client) -> int:
@@ -547,12 +561,15 @@ def test_access_matrix(role, client_for):
         if "{own}" in url:
             url = url.replace("{own}", str(_token_id(client) if role else 1))
         body = op.body() if op.body else None
-        response = client.generic(
-            op.method,
-            url,
-            data=__import__("json").dumps(body) if body is not None else "",
-            content_type="application/json",
-        )
+        if op.multipart is not None:
+            response = client.post(url, data=op.multipart())
+        else:
+            response = client.generic(
+                op.method,
+                url,
+                data=json.dumps(body) if body is not None else "",
+                content_type="application/json",
+            )
         expected = op.expect(role)
         if response.status_code != expected:
             failures.append(

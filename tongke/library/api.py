@@ -227,7 +227,7 @@ def patch_node(request: HttpRequest, node_id: int, payload: NodePatch) -> dict[s
 def import_catalogue(
     request: HttpRequest, file: File[UploadedFile], dry_run: bool = False
 ) -> dict[str, Any]:
-    if file.size and file.size > catalogue.IMPORT_MAX_BYTES:
+    if file.size and file.size > catalogue.MAX_BYTES:
         raise TooLarge(code="library.catalogue_too_large")
     data = b"".join(file.chunks())
     report = catalogue.catalogue_import(

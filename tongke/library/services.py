@@ -126,9 +126,9 @@ def _choice(value: str, choices: Any, field: str) -> str:
 
 def region_of(school: OrgUnit) -> OrgUnit:
     """The owning region of a school: the nearest region above it."""
-    parent = school.get_parent()
+    parent = OrgUnit.objects.get_parent(school)
     while parent is not None and parent.kind != UnitKind.REGION:
-        parent = parent.get_parent()
+        parent = OrgUnit.objects.get_parent(parent)
     if parent is None:
         raise Invalid(_("The school is not inside a region."), code="library.no_region")
     return parent
