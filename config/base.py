@@ -193,6 +193,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 TONGKE_ROSTER_MAX_BYTES = 50 * 1024 * 1024
 TONGKE_UPLOAD_LIMIT_BYTES = ENV.upload_limit_mb * 1024 * 1024
+# Every upload streams to a temporary file and is cut off past the limit (no file is ever
+# held whole in memory); the view then answers 413.
+FILE_UPLOAD_HANDLERS = ["tongke.library.media.intake.LimitedUploadHandler"]
 
 # --- Background work (django-tasks): queued in the database, run by `tongke worker` (and by
 # the worker `tongke demo` starts). TONGKE_TASKS_IMMEDIATE runs tasks in the request instead

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
@@ -15,6 +16,7 @@ from tongke.core.errors import Invalid, NotFound, PermissionDenied, TooLarge
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
 from tongke.library import catalogue, policies, processing, selectors, services
+from tongke.library.media import intake
 from tongke.library.models import CatalogueNode, MediaAsset, Package, Resource, ResourceVersion
 from tongke.library.schemas import (
     AssetOut,
@@ -155,6 +157,14 @@ def _access_node(node_id: int) -> CatalogueNode:
     return node
 
 
+def _the_file(request: HttpRequest, file: UploadedFile | None) -> UploadedFile:
+    """The uploaded file, or 413 when it was cut off at the limit, or 400 when none came."""
+    intake.raise_if_upload_too_large(request)
+    if file is None:
+        raise Invalid(_("Send the file as the multipart field 'file'."), code="library.no_file")
+    return file
+
+
 def _access_own_asset(user: Any, asset_id: int) -> MediaAsset:
     asset = policies.access_asset(user, asset_id)
     if asset.owner_id != user.pk:
@@ -225,8 +235,9 @@ def patch_node(request: HttpRequest, node_id: int, payload: NodePatch) -> dict[s
     summary="Import a catalogue tree from JSON or CSV (all or nothing; dry_run to check)",
 )
 def import_catalogue(
-    request: HttpRequest, file: File[UploadedFile], dry_run: bool = False
+    request: HttpRequest, file: File[UploadedFile | None] = None, dry_run: bool = False
 ) -> dict[str, Any]:
+    file = _the_file(request, file)
     if file.size and file.size > catalogue.MAX_BYTES:
         raise TooLarge(code="library.catalogue_too_large")
     data = b"".join(file.chunks())
@@ -427,7 +438,8 @@ def withdraw_version(request: HttpRequest, version_id: int) -> dict[str, Any]:
     summary="Upload a file (checked by content; video, audio and PDF are processed in the "
     "background: poll the asset for progress)",
 )
-def upload(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
+def upload(request: HttpRequest, file: File[UploadedFile | None] = None) -> Status[Any]:
+    file = _the_file(request, file)
     asset = processing.asset_create(actor=request.user, uploaded=file)
     return Status(201, asset_out(asset))
 
