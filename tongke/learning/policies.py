@@ -204,3 +204,8 @@ def can_grade(user: Any, response: Response) -> bool:
     return RoleAssignment.objects.filter(
         org._under(scopes, "unit__path"), role=Role.STUDENT, user_id=response.student_id
     ).exists()
+
+
+def learner_queryset(user: Any) -> Any:
+    """The learners (User rows) whose records ``user`` may read."""
+    return get_user_model().objects.filter(learner_visible_to(user))
