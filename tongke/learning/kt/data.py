@@ -225,7 +225,9 @@ def parse_lines3(
         ids = _fields(lines[i + 1])
         answers = _fields(lines[i + 2])
         if len(ids) != count:
-            raise KTDataError(file, i + 2, f"{len(ids)} ids but the count on line {i + 1} says {count}")
+            raise KTDataError(
+                file, i + 2, f"{len(ids)} ids but the count on line {i + 1} says {count}"
+            )
         if len(answers) != count:
             raise KTDataError(
                 file, i + 3, f"{len(answers)} answers but the count on line {i + 1} says {count}"
@@ -259,7 +261,10 @@ def parse_csv(text: str, file: str = "<input>") -> KTData:
     if first is None:
         raise KTDataError(file, 1, "the file is empty")
     columns = {"user_id": 0, "skill_id": 1, "correct": 2, "timestamp": 3}
-    has_header = len(first) >= 3 and first[2].strip() not in ("0", "1")
+    known_names = {a for aliases in CSV_ALIASES.values() for a in aliases}
+    has_header = any(c.strip().lower() in known_names for c in first) or (
+        len(first) >= 3 and first[2].strip() not in ("0", "1")
+    )
     width = len(first)
     if has_header:
         names = [c.strip().lower() for c in first]
@@ -333,7 +338,9 @@ def parse_csv(text: str, file: str = "<input>") -> KTData:
     if not users:
         raise KTDataError(file, line_offset, "no answers in the file")
     user_arr = np.asarray(users, dtype=np.int32)
-    keys = [np.asarray(times, dtype=np.float64), user_arr] if times else [user_arr]
+    keys: list[np.ndarray] = (
+        [np.asarray(times, dtype=np.float64), user_arr] if times else [user_arr]
+    )
     order = np.lexsort(keys)  # stable: file order breaks ties
     return _assemble(
         list(user_index),
@@ -345,7 +352,9 @@ def parse_csv(text: str, file: str = "<input>") -> KTData:
     )
 
 
-def load(path: str | Path, fmt: str, item_skills: Mapping[str, Sequence[str]] | None = None) -> KTData:
+def load(
+    path: str | Path, fmt: str, item_skills: Mapping[str, Sequence[str]] | None = None
+) -> KTData:
     """Read ``path`` in format ``fmt`` (``lines3`` or ``csv``)."""
     name = str(path)
     try:
