@@ -85,39 +85,43 @@ def learning_targets(*, student: Any, subject: str, limit: int = 5) -> list[Targ
         (pid for pid in assessed if mastery[pid] < MASTERED),
         key=lambda pid: (mastery[pid], points[pid].grade_level or 99, points[pid].position),
     )
+    met_set = set(met)
     for pid in met:
         weak_pre = sorted((b for b in before[pid] if weak(b)), key=lambda b: mastery[b])
         if weak_pre:
-            pre = weak_pre[0]
-            if pre in seen:
-                continue
-            seen.add(pre)
-            targets.append(
-                Target(
-                    points[pre],
-                    mastery[pre],
-                    _(
-                        "Your mastery of '%(pre)s' is %(p)s, and it is a prerequisite of "
-                        "'%(target)s': fix it first."
-                    )
-                    % {
-                        "pre": points[pre].name,
-                        "p": _fmt(mastery[pre]),
-                        "target": points[pid].name,
-                    },
-                    blocked=points[pid],
-                )
-            )
-        elif pid not in seen:
-            seen.add(pid)
-            unlocks = len(after[pid])
-            reason = _("Your mastery of '%(name)s' is %(p)s.") % {
-                "name": points[pid].name,
-                "p": _fmt(mastery[pid]),
+            candidate, blocked = weak_pre[0], pid
+        else:
+            # A weak point that a weaker-or-equal later point is waiting on.
+            waiting = sorted((a for a in after[pid] if a in met_set), key=lambda a: mastery[a])
+            candidate = pid
+            blocked = waiting[0] if waiting and weak(pid) else None
+        if candidate in seen:
+            continue
+        seen.add(candidate)
+        if blocked is not None:
+            reason = _(
+                "Your mastery of '%(pre)s' is %(p)s, and it is a prerequisite of "
+                "'%(target)s': fix it first."
+            ) % {
+                "pre": points[candidate].name,
+                "p": _fmt(mastery[candidate]),
+                "target": points[blocked].name,
             }
-            if unlocks:
-                reason += " " + _("%(n)d later points build on it.") % {"n": unlocks}
-            targets.append(Target(points[pid], mastery[pid], reason))
+        else:
+            reason = _("Your mastery of '%(name)s' is %(p)s.") % {
+                "name": points[candidate].name,
+                "p": _fmt(mastery[candidate]),
+            }
+            if after[candidate]:
+                reason += " " + _("%(n)d later points build on it.") % {"n": len(after[candidate])}
+        targets.append(
+            Target(
+                points[candidate],
+                mastery[candidate],
+                reason,
+                blocked=points[blocked] if blocked is not None else None,
+            )
+        )
         if len(targets) >= limit:
             break
     # 2. Then new points whose prerequisites are all mastered, in curriculum order.
