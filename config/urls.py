@@ -10,6 +10,7 @@ urlpatterns = [
     path("orgs/", include("tongke.orgs.urls")),
     path("roster/", include("tongke.roster.urls")),
     path("courses/", include("tongke.courses.urls")),
+    path("library/", include("tongke.library.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

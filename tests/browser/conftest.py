@@ -115,7 +115,7 @@ def tongke_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = home / "serve.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tongke.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "tongke.cli", "serve", "--port", str(port), "--with-worker"],
             cwd=REPO,
             env=env,
             stdout=out,

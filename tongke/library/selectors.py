@@ -8,8 +8,10 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from tongke.core.errors import NotFound
 from tongke.library import policies
 from tongke.library.enums import (
+    RESOURCE_NODE_KINDS,
     DesignationKind,
     ResourceStatus,
     VersionStatus,
@@ -27,6 +29,8 @@ from tongke.library.models import (
     Review,
     SchoolViews,
 )
+from tongke.orgs import policies as org
+from tongke.orgs.enums import UnitKind
 from tongke.orgs.models import OrgUnit
 
 RENDITION_ORDER = {"240p": 0, "360p": 1, "720p": 2, "audio": 3}
@@ -233,3 +237,87 @@ def node_resource_counts(*, viewer: Any, nodes: list[CatalogueNode]) -> dict[int
     for node in nodes:
         out[node.pk] = visible.filter(node__path__startswith=node.path).count()
     return out
+
+
+# --- Reads for the pages ---------------------------------------------------------------------
+
+
+def node_get(node_id: int) -> CatalogueNode:
+    """An active catalogue node (the catalogue is public)."""
+    node = CatalogueNode.objects.filter(pk=node_id, is_active=True).first()
+    if node is None:
+        raise NotFound(code="library.node_not_found")
+    return node
+
+
+def resource_node_choices() -> list[tuple[int, str]]:
+    """Nodes a resource may be filed under, in catalogue order, each labelled with its own
+    name first and then the path above it (so a narrow menu still shows the lesson)."""
+    nodes = list(
+        CatalogueNode.objects.filter(is_active=True)
+        .only("pk", "path", "name", "kind")
+        .order_by("path")
+    )
+    names = {n.path: n.name for n in nodes}
+    step = CatalogueNode.steplen
+    out = []
+    for n in nodes:
+        if n.kind not in RESOURCE_NODE_KINDS:
+            continue
+        above = [n.path[:i] for i in range(step, len(n.path), step)]
+        if any(p not in names for p in above):
+            continue  # under an inactive node
+        out.append((n.pk, f"{n.name} · {' › '.join(names[p] for p in above)}"))
+    return out
+
+
+def region_choices(*, viewer: Any) -> list[OrgUnit]:
+    """The regions owning resources the viewer may see, for the region filter."""
+    visible = Resource.objects.filter(
+        policies.resource_visible_to(viewer), status=ResourceStatus.PUBLISHED
+    )
+    return list(
+        OrgUnit.objects.filter(pk__in=visible.values("region_id").distinct()).order_by("path")
+    )
+
+
+def package_resources(*, viewer: Any, package: Package) -> list[Resource]:
+    """The resources of a package the viewer may see, in the package's order."""
+    visible = Resource.objects.filter(policies.resource_visible_to(viewer))
+    if getattr(viewer, "pk", None) != package.owner_id:
+        visible = visible.filter(status=ResourceStatus.PUBLISHED)
+    items = (
+        PackageItem.objects.filter(package=package, resource__in=visible)
+        .select_related("resource", "resource__owner", "resource__school")
+        .order_by("position", "id")
+    )
+    return [item.resource for item in items]
+
+
+def regions_administered(*, viewer: Any) -> list[OrgUnit]:
+    """The regions the viewer administers (a superuser: the top-level regions)."""
+    paths = org.region_admin_paths(viewer)
+    if not paths:
+        return []
+    if org.ROOT in paths:
+        return list(OrgUnit.objects.filter(kind=UnitKind.REGION, depth=1).order_by("path"))
+    return list(OrgUnit.objects.filter(kind=UnitKind.REGION, path__in=paths).order_by("path"))
+
+
+def designated_resources(*, region: OrgUnit, year: int | None = None) -> QuerySet[Designation]:
+    """The designations counted on a region's panel for a year."""
+    year = year or timezone.now().year
+    return (
+        Designation.objects.filter(region__path__startswith=region.path, year=year)
+        .select_related("resource", "resource__school", "region")
+        .order_by("kind", "-created_at")
+    )
+
+
+def designation_get(*, viewer: Any, designation_id: int) -> Designation:
+    found = (
+        Designation.objects.filter(pk=designation_id).select_related("region", "resource").first()
+    )
+    if found is None or not policies.can_manage_designation_targets(viewer, found.region):
+        raise NotFound(code="library.designation_not_found")
+    return found

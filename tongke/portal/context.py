@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tongke.library import policies as library_policies
 from tongke.orgs import policies
 
 
@@ -17,6 +18,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         items.append((reverse("orgs:people"), _("People")))
         items.append((reverse("courses:catalogue"), _("Course selection")))
+    items.append((reverse("library:home"), _("Lesson library")))
+    if user is not None and user.is_authenticated and library_policies.is_reviewer(user):
+        items.append((reverse("library:review-queue"), _("Review")))
     if user is not None and user.is_authenticated and policies.is_admin(user):
         items.append((reverse("orgs:audit"), _("Audit log")))
         items.append((reverse("roster:upload"), _("Roster import")))
