@@ -58,7 +58,7 @@ ROLES: list[tuple[str, str | None]] = [
     ("region_admin", "bj_admin"),
 ]
 DOCS = "/api/v1/docs"
-MEDIA_TYPES = {"media"}
+MEDIA_TYPES = {"media", "image"}  # video, audio, posters and previews: weighed as media, not page
 
 
 @dataclass
@@ -178,6 +178,15 @@ def pages_for(page: Page, role: str) -> list[tuple[str, str]]:
             pages.append(("class", f"/orgs/units/{classes['items'][0]['id']}/"))
         if role.endswith("admin"):
             pages.append(("audit log", "/orgs/audit/"))
+        pages.append(("courses", "/courses/"))
+        pages.append(("learning", "/learning/"))
+    pages.append(("library", "/library/"))
+    pages.append(("library search", "/library/?q=%E5%87%BD%E6%95%B0"))
+    found = get("/api/v1/library/resources?kind=micro&limit=1")
+    if found and found["items"]:
+        # The lesson page, media excluded (video, posters and previews are MEDIA_TYPES).
+        pages.append(("lesson page", f"/library/r/{found['items'][0]['id']}/"))
+    pages.append(("catalogue", "/library/catalogue/"))
     pages.append(("API docs", DOCS))
     return pages
 
