@@ -19,6 +19,7 @@ from django.db import transaction
 
 from tongke.audit.services import audit_record
 from tongke.demo.seed_courses import seed_courses
+from tongke.demo.seed_learning import seed_learning
 from tongke.demo.seed_library import seed_library
 from tongke.orgs.enums import LocationClass as Loc
 from tongke.orgs.enums import RegionLevel, Role, SchoolType, UnitKind
@@ -446,6 +447,7 @@ def seed_demo(*, stdout: Any = None, media_variety: int = 12) -> SeedResult:
     )
     seed_courses()
     seed_library(variety=media_variety)
+    seed_learning()
     _analyze()
     return result
 
