@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -64,6 +65,15 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     if where:
         message = f"{message}: {where}: {first.get('msg', '')}"
     return _error(api, request, 422, "invalid", message, detail)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model's full_clean() refused a value a service did not check itself: a 400 naming
+    the fields, never a 500 (the transaction is rolled back)."""
+    log.warning("model validation reached the API in %s %s: %s", request.method, request.path, exc)
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return _error(api, request, 400, "invalid", _("The request is not valid."), detail)
 
 
 @api.exception_handler(AuthenticationError)

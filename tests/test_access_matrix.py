@@ -20,6 +20,7 @@ import pytest
 from django.test import Client
 
 from config.api import api
+from tests.learning_matrix import learning_operations, learning_setup
 from tests.library_matrix import library_operations, library_setup
 from tongke.orgs.enums import Role
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -120,6 +121,7 @@ def ids() -> dict[str, int]:
     return (
         course_setup(users, units)
         | library_setup()
+        | learning_setup()
         | {
             "BJ": units["BJ"],
             "BJ-HD": units["BJ-HD"],
@@ -183,6 +185,7 @@ def operations(i: dict[str, int]) -> list[Op]:
     return [
         *course_operations(i),
         *library_operations(i, Op, sys.modules[__name__]),
+        *learning_operations(i, Op, sys.modules[__name__]),
         Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
         Op(
             "GET",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
@@ -55,10 +54,7 @@ router = Router(tags=["learning"])
 
 
 def _point(point_id: int) -> KnowledgePoint:
-    point = KnowledgePoint.objects.filter(pk=point_id).select_related("node").first()
-    if point is None:
-        raise NotFound(code="learning.point_not_found")
-    return point
+    return selectors.point_get(point_id)
 
 
 def point_out(p: KnowledgePoint, prereqs: list[int] | None = None) -> dict[str, Any]:
@@ -350,12 +346,14 @@ def list_assignments(request: HttpRequest, page: Query[PageParams]) -> dict[str,
 )
 def create_assignment(request: HttpRequest, payload: AssignmentIn) -> Status[Any]:
     klass = org_policies.access_unit(request.user, payload.class_id, UnitKind.CLASS)
+    if not policies.can_assign_to(request.user, klass):
+        raise PermissionDenied(
+            _("You may only assign work to classes you teach."), code="learning.forbidden"
+        )
     items = [policies.access_item(request.user, pk) for pk in payload.item_ids]
     students = []
     if payload.student_ids:
-        User = get_user_model()
-        found = {u.pk: u for u in User.objects.filter(pk__in=payload.student_ids)}
-        students = [found[pk] for pk in payload.student_ids if pk in found]
+        students = selectors.students_of_class(klass, payload.student_ids)
         if len(students) != len(set(payload.student_ids)):
             raise Invalid(_("Some students are not in this class."), code="learning.not_in_class")
     assignment = practice.assignment_create(
@@ -431,10 +429,7 @@ def recommendation_out(t: push.Target) -> dict[str, Any]:
 
 
 def _item_for_answer(item_id: int) -> Item:
-    item = Item.objects.filter(pk=item_id).first()
-    if item is None:
-        raise NotFound(code="learning.item_not_found")
-    return item
+    return selectors.item_get(item_id)
 
 
 @router.post(

@@ -109,9 +109,11 @@ class Item(models.Model):
     minutes = models.FloatField(_("minutes to answer"), default=2.0)
     source = models.CharField(_("source"), max_length=32, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", null=True)
+    school = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     scope_path = models.CharField(
         max_length=255, blank=True, help_text="the owning region's path; '' = shared with all"
     )

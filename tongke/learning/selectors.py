@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tongke.core.errors import NotFound
 from tongke.learning import policies
 from tongke.learning.models import (
     Assignment,
@@ -18,6 +20,8 @@ from tongke.learning.models import (
     Mastery,
     Response,
 )
+from tongke.orgs.enums import Role
+from tongke.orgs.models import RoleAssignment
 
 
 def item_list(
@@ -109,3 +113,86 @@ def recent_responses(*, learner: Any, limit: int = 20) -> QuerySet[Response]:
         .select_related("item")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# --- Reads of the pages ---------------------------------------------------------------------
+
+
+def item_get(item_id: int) -> Item:
+    """An item by id, for a learner's answer: the service checks it was served to them."""
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(code="learning.item_not_found")
+    return item
+
+
+def point_get(point_id: int, *, subject: str = "") -> KnowledgePoint:
+    qs = KnowledgePoint.objects.filter(pk=point_id).select_related("node")
+    if subject:
+        qs = qs.filter(subject=subject)
+    point = qs.first()
+    if point is None:
+        raise NotFound(code="learning.point_not_found")
+    return point
+
+
+def attempt_list(*, viewer: Any, assignment: Assignment) -> QuerySet[Attempt]:
+    """The attempts of an assignment whose learners ``viewer`` may read."""
+    return (
+        Attempt.objects.filter(assignment=assignment, student__in=policies.learner_queryset(viewer))
+        .select_related("student")
+        .annotate(
+            n_answered=Count("responses", distinct=True),
+            n_right=Count("responses", filter=Q(responses__correct=True), distinct=True),
+        )
+        .order_by("student__username")
+    )
+
+
+def assignment_students(assignment: Assignment) -> list[Any]:
+    """The students who do the assignment: the named group, or the whole class."""
+    group = list(assignment.students.order_by("username"))
+    if group:
+        return group
+    return list(
+        get_user_model()
+        .objects.filter(roles__unit_id=assignment.klass_id, roles__role=Role.STUDENT)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def assignments_set_by(*, teacher: Any, limit: int = 30) -> list[Assignment]:
+    """The assignments the teacher set, newest due first, with the short answers waiting."""
+    return list(
+        Assignment.objects.filter(teacher_id=teacher.pk)
+        .select_related("klass")
+        .annotate(
+            waiting=Count(
+                "attempts__responses",
+                filter=Q(attempts__responses__correct__isnull=True),
+                distinct=True,
+            )
+        )
+        .order_by("-due_at", "-id")[:limit]
+    )
+
+
+def class_mastery(*, klass: Any, subject: str) -> dict[int, float]:
+    """The class's average mastery per point (over the students who were assessed)."""
+    students = RoleAssignment.objects.filter(unit=klass, role=Role.STUDENT).values("user_id")
+    rows = (
+        Mastery.objects.filter(student_id__in=students, point__subject=subject)
+        .values("point_id")
+        .annotate(avg=Avg("p"))
+        .order_by("point_id")
+    )
+    return {r["point_id"]: float(r["avg"]) for r in rows}
+
+
+def students_of_class(klass: Any, ids: list[int]) -> list[Any]:
+    """The users with these ids, in the given order (membership is checked by the service)."""
+    from django.contrib.auth import get_user_model
+
+    found = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
