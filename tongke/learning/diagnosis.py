@@ -230,7 +230,8 @@ def next_item(*, student: Any, subject: str, point: KnowledgePoint | None = None
             Item.objects.filter(is_current=True, point_links__point=target)
             .exclude(pk__in=recent | closed)
             .exclude(kind="short_answer")
-            .prefetch_related("point_links__point")[:200]
+            .prefetch_related("point_links__point")
+            .order_by("id")[:60]
         )
         if not candidates:
             continue

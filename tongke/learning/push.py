@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
 from tongke.learning.models import KnowledgePoint, Mastery, Prerequisite
@@ -47,24 +47,48 @@ def _fmt(p: float | None) -> str:
     return "—" if p is None else f"{p:.2f}"
 
 
-def _graph(
-    subject: str,
-) -> tuple[dict[int, KnowledgePoint], dict[int, list[int]], dict[int, list[int]]]:
+GraphParts = tuple[dict[int, KnowledgePoint], dict[int, list[int]], dict[int, list[int]]]
+_GRAPH_CACHE: dict[str, tuple[int, GraphParts]] = {}
+
+
+def _graph(subject: str) -> GraphParts:
+    """The subject's points and edges. Every practice answer needs them, so the point
+    objects are kept per process and rebuilt only when the graph's rows changed (two cheap
+    value queries decide)."""
+    rows = tuple(
+        KnowledgePoint.objects.filter(subject=subject)
+        .order_by("id")
+        .values_list("id", "code", "name", "node_id", "grade_level", "position")
+    )
+    edges = tuple(
+        Prerequisite.objects.filter(after__subject=subject)
+        .order_by("id")
+        .values_list("before_id", "after_id")
+    )
+    signature = hash((rows, edges))
+    cached = _GRAPH_CACHE.get(subject)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
     points = {
         p.pk: p for p in KnowledgePoint.objects.filter(subject=subject).select_related("node")
     }
     before: dict[int, list[int]] = defaultdict(list)
     after: dict[int, list[int]] = defaultdict(list)
-    for b, a in Prerequisite.objects.filter(after__subject=subject).values_list(
-        "before_id", "after_id"
-    ):
+    for b, a in edges:
         before[a].append(b)
         after[b].append(a)
-    return points, before, after
+    parts = (points, before, after)
+    _GRAPH_CACHE[subject] = (signature, parts)
+    return parts
 
 
-def learning_targets(*, student: Any, subject: str, limit: int = 5) -> list[Target]:
-    """The points the learner should work on next, best first, each with its reason."""
+def learning_targets(
+    *, student: Any, subject: str, limit: int = 5, about: str | None = None
+) -> list[Target]:
+    """The points the learner should work on next, best first, each with its reason.
+
+    The reasons speak to the learner ("your mastery..."); with ``about`` (the learner's name)
+    they speak about them, for a parent or a teacher who reads them."""
     points, before, after = _graph(subject)
     if not points:
         return []
@@ -99,16 +123,31 @@ def learning_targets(*, student: Any, subject: str, limit: int = 5) -> list[Targ
             continue
         seen.add(candidate)
         if blocked is not None:
-            reason = _(
-                "Your mastery of '%(pre)s' is %(p)s, and it is a prerequisite of "
-                "'%(target)s': fix it first."
-            ) % {
+            text = (
+                _(
+                    "%(who)s's mastery of '%(pre)s' is %(p)s, and it is a prerequisite of "
+                    "'%(target)s': fix it first."
+                )
+                if about
+                else _(
+                    "Your mastery of '%(pre)s' is %(p)s, and it is a prerequisite of "
+                    "'%(target)s': fix it first."
+                )
+            )
+            reason = text % {
+                "who": about,
                 "pre": points[candidate].name,
                 "p": _fmt(mastery[candidate]),
                 "target": points[blocked].name,
             }
         else:
-            reason = _("Your mastery of '%(name)s' is %(p)s.") % {
+            text = (
+                _("%(who)s's mastery of '%(name)s' is %(p)s.")
+                if about
+                else _("Your mastery of '%(name)s' is %(p)s.")
+            )
+            reason = text % {
+                "who": about,
                 "name": points[candidate].name,
                 "p": _fmt(mastery[candidate]),
             }
@@ -140,9 +179,13 @@ def learning_targets(*, student: Any, subject: str, limit: int = 5) -> list[Targ
                 continue
             seen.add(pid)
             names = "、".join(points[b].name for b in before[pid][:2])
+            ready = (
+                _("%(who)s is ready for '%(name)s': its prerequisites (%(pre)s) are in hand.")
+                if about
+                else _("You are ready for '%(name)s': its prerequisites (%(pre)s) are in hand.")
+            )
             reason = (
-                _("You are ready for '%(name)s': its prerequisites (%(pre)s) are in hand.")
-                % {"name": points[pid].name, "pre": names}
+                ready % {"who": about, "name": points[pid].name, "pre": names}
                 if names
                 else _("'%(name)s' is a good next step in the curriculum.")
                 % {"name": points[pid].name}
@@ -169,12 +212,35 @@ def lessons_for(*, viewer: Any, point: KnowledgePoint, limit: int = 3) -> list[R
 
 
 def recommendations(
-    *, student: Any, subject: str, viewer: Any | None = None, limit: int = 5
+    *,
+    student: Any,
+    subject: str,
+    viewer: Any | None = None,
+    limit: int = 5,
+    about: str | None = None,
 ) -> list[Target]:
     """Targets with the lessons the viewer (the learner, or their parent) may open."""
-    targets = learning_targets(student=student, subject=subject, limit=limit)
+    targets = learning_targets(student=student, subject=subject, limit=limit, about=about)
+    paths = sorted({t.point.node.path for t in targets if t.point.node is not None})
+    if not paths:
+        return targets
+    # One query for every target's lessons, grouped by catalogue path below.
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(node__path__startswith=path)
+    found = list(
+        Resource.objects.filter(
+            library_policies.resource_visible_to(viewer or student),
+            under,
+            status=ResourceStatus.PUBLISHED,
+        )
+        .select_related("owner", "school", "node")
+        .order_by("-rating_sum", "-view_count", "-id")[:200]
+    )
     for target in targets:
-        target.resources = lessons_for(viewer=viewer or student, point=target.point)
+        node = target.point.node
+        if node is not None:
+            target.resources = [r for r in found if r.node.path.startswith(node.path)][:3]
     return targets
 
 
