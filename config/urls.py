@@ -11,6 +11,7 @@ urlpatterns = [
     path("roster/", include("tongke.roster.urls")),
     path("courses/", include("tongke.courses.urls")),
     path("library/", include("tongke.library.urls")),
+    path("learning/", include("tongke.learning.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]
