@@ -19,6 +19,8 @@ AUTHORS = STAFF - {"reviewer_bj"}
 OVER_CLASS = {"t0001", "school_admin_01", "hd_admin", "bj_admin", "admin"}
 ADMINS_OVER_CLASS = OVER_CLASS - {"t0001"}
 SEES_CLASS = OVER_CLASS | {"s00001", "p00001"}
+ASSIGNERS: dict[str | None, int] = {None: 401, "s00001": 403, "p00001": 403}
+ASSIGNERS.update(dict.fromkeys(OVER_CLASS, 201))
 
 
 def learning_setup() -> dict[str, int]:
@@ -208,7 +210,7 @@ def learning_operations(i: dict[str, int], op: Callable[..., Any], h: Any) -> li
                 "opens_at": now,
                 "due_at": "2099-01-01T00:00:00Z",
             },
-            only({None: 401, "s00001": 403, "p00001": 403, **dict.fromkeys(OVER_CLASS, 201)}, 404),
+            only(ASSIGNERS, 404),
         ),
         op(
             "GET",

@@ -151,7 +151,7 @@ def _teachers_by_region() -> dict[str, list[tuple[Any, OrgUnit]]]:
     seen: set[int] = set()
     out: dict[str, list[tuple[Any, OrgUnit]]] = {}
     for ra in rows:
-        if ra.user_id in seen:
+        if ra.user_id in seen or ra.unit is None:
             continue
         school = schools.get(ra.unit.path[: -2 * OrgUnit.steplen])  # class > grade > school
         if school is None:

@@ -286,7 +286,7 @@ def fit_subject(subject: str, *, holdout: float = 0.2, seed: int = 0) -> FitRepo
     for student, family, correct, item_id in rows.iterator(chunk_size=5000):
         items, answers = sequences.setdefault(student, ([], []))
         items.append(family)
-        answers.append(int(correct))
+        answers.append(1 if correct else 0)
         item_ids[family] = item_id
     n = sum(len(a) for _i, a in sequences.values())
     if n < MIN_ANSWERS_TO_FIT:

@@ -80,12 +80,12 @@ def grade(item: im.Item, answer: Any) -> Graded:
             raise _bad(kind, '{"choices": ["<option id>", ...]}')
         if len(set(picks)) != len(picks) or not set(picks) <= _choice_ids(item):
             raise _bad(kind, '{"choices": ["<option id>", ...]}')
-        chosen = [c for c in item.choices if c.id in picks]
+        picked = [c for c in item.choices if c.id in picks]
         if any(c.weight for c in item.choices):
-            score = sum(c.weight for c in chosen)
+            score = sum(c.weight for c in picked)
         else:
-            right = {c.id for c in item.choices if c.correct}
-            score = 1.0 if set(picks) == right else 0.0
+            key = {c.id for c in item.choices if c.correct}
+            score = 1.0 if set(picks) == key else 0.0
         score = max(0.0, min(1.0, score))
         return Graded(score >= 0.999, score)
     if kind == "fill_in":
@@ -115,8 +115,8 @@ def grade(item: im.Item, answer: Any) -> Graded:
             raise _bad(kind, '{"pairs": {"<left>": "<right>", ...}}')
         if not set(given) <= set(lefts):
             raise _bad(kind, '{"pairs": {"<left>": "<right>", ...}}')
-        right = {p.left: p.right for p in item.pairs if p.left}
-        hits = sum(1 for left in lefts if given.get(left) == right[left])
+        pairs = {p.left: p.right for p in item.pairs if p.left}
+        hits = sum(1 for left in lefts if given.get(left) == pairs[left])
         score = hits / len(lefts) if lefts else 0.0
         return Graded(score >= 0.999, score)
     if kind == "short_answer":

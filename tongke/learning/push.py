@@ -110,6 +110,7 @@ def learning_targets(
         key=lambda pid: (mastery[pid], points[pid].grade_level or 99, points[pid].position),
     )
     met_set = set(met)
+    blocked: int | None
     for pid in met:
         weak_pre = sorted((b for b in before[pid] if weak(b)), key=lambda b: mastery[b])
         if weak_pre:

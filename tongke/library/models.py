@@ -275,12 +275,12 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.decision} {self.resource_id}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("review decisions are append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         raise AppendOnlyError("review decisions are append-only")
 
 

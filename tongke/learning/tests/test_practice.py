@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -34,7 +35,7 @@ def small_graph(user_named):
     graph.prerequisite_add(actor=admin, before=points[0], after=points[1])
     graph.prerequisite_add(actor=admin, before=points[1], after=points[2])
     teacher = user_named("t0001")
-    items = {p.code: [] for p in points}
+    items: dict[str, list[Any]] = {p.code: [] for p in points}
     for p in points:
         for k in range(6):
             items[p.code].append(
@@ -119,6 +120,7 @@ def test_a_late_answer_to_a_timed_test_is_refused_whatever_the_client_sends(
         time_limit_minutes=10,
     )
     attempt = practice.attempt_start(actor=student, assignment=test)
+    assert attempt.deadline_at is not None
     assert attempt.deadline_at <= now + timedelta(minutes=11)
     ok = practice.answer_submit(
         actor=student, attempt=attempt, item=items["t-system"][0], answer={"value": 2}
@@ -192,6 +194,7 @@ def test_practice_moves_mastery_and_pushes_the_prerequisite_first(small_graph, u
     seen = []
     for _ in range(4):
         item = practice.practice_next(actor=student, subject=SUBJECT, point=linear)
+        assert item is not None
         result = practice.practice_answer(actor=student, item=item, answer={"value": 2})
         change = next(c for c in result.mastery if c.code == "t-linear")
         assert change.after > change.before
