@@ -45,7 +45,14 @@ from tongke.learning.kt.generate import generate  # noqa: E402
 
 WORK = ROOT / "var" / "bench-kt"
 PYBKT_VENV = ROOT / "var" / "bench-pybkt"
-SYNTHETIC5 = Path("/work/shared/data/kt/synthetic5")
+SYNTHETIC5 = (
+    Path(
+        os.environ.get("TONGKE_SHARED_DATA")
+        or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    / "kt"
+    / "synthetic5"
+)
 MODELS = ("bkt", "irt", "best")
 
 PYBKT_CHILD = r"""

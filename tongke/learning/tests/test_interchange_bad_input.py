@@ -20,8 +20,9 @@ from tongke.learning.interchange import (
     safexml,
     validate_item,
 )
+from tongke.learning.tests.samples import SHARED
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "items"
+SAMPLES = SHARED / "items"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE quiz [

@@ -33,8 +33,9 @@ from tongke.learning.interchange import (
 )
 from tongke.learning.interchange.gift import parse_gift
 from tongke.learning.interchange.model import looks_like_html, plain_to_html
+from tongke.learning.tests.samples import SHARED
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "items" / "gift"
+SAMPLES = SHARED / "items" / "gift"
 PAIRS = sorted(p for p in SAMPLES.glob("*.gift") if p.with_suffix(".json").exists())
 KINDS = {"Essay": "short_answer", "TF": "true_false", "Short": "fill_in", "Numerical": "numeric"}
 KINDS |= {"Matching": "matching"}

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from tongke.learning.interchange import import_file
+from tongke.learning.tests.samples import SHARED
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "items" / "moodlexml"
+SAMPLES = SHARED / "items" / "moodlexml"
 FILES = sorted(SAMPLES.rglob("*.xml"))
 SKIP_CODES = {
     "items.unsupported_type",

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tongke.learning.interchange import BLANK, import_file
+from tongke.learning.tests.samples import SHARED
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "items" / "qti"
+SAMPLES = SHARED / "items" / "qti"
 FILES = sorted(p for p in SAMPLES.rglob("*.xml") if "xsd" not in p.parts)
 SUPPORTED = (
     "choiceInteraction",

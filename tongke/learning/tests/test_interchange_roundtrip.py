@@ -11,7 +11,6 @@ import copy
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -26,6 +25,7 @@ from tongke.learning.interchange import (
     import_file,
 )
 from tongke.learning.interchange.model import plain_text_of
+from tongke.learning.tests.samples import SHARED
 
 
 def bank() -> list[Item]:
@@ -207,7 +207,7 @@ def test_exports_are_deterministic():
     assert export_items(bank(), "gift") == export_items(bank(), "gift")
 
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "items"
+SAMPLES = SHARED / "items"
 
 
 def sample_items() -> list[Item]:

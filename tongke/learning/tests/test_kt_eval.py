@@ -13,9 +13,10 @@ from django.core.management import call_command
 
 from tongke.learning.kt.data import to_csv, to_lines3
 from tongke.learning.kt.generate import generate
+from tongke.learning.tests.samples import SHARED
 
 KEYS = {"auc", "accuracy", "rmse", "n_test", "fit_seconds", "predict_seconds"}
-SYNTHETIC5 = Path("/work/shared/data/kt/synthetic5")
+SYNTHETIC5 = SHARED / "kt" / "synthetic5"
 ROOT = Path(__file__).resolve().parents[3]
 
 
