@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "csp",
     "treebeard",
     "ninja",
+    "channels",
     "django_tasks",
     "django_tasks_db",
     # Tongke apps, lowest layer first (see docs/architecture.md).
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "tongke.courses",
     "tongke.library",
     "tongke.learning",
+    "tongke.live",
     "tongke.portal",
     "tongke.demo",
 ]
@@ -124,6 +126,25 @@ if ENV.redis_url:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Live classes: WebSocket signaling through Django Channels. One process: the in-memory
+# layer; several app-server processes share the Redis layer.
+if ENV.redis_url:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [ENV.redis_url], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1500}}
+    }
+LIVE_JANUS_URL = ENV.janus_url  # empty: browsers connect peer to peer
+LIVE_JANUS_API_SECRET = ENV.janus_api_secret
+LIVE_STUN_URLS = ENV.stun_urls
+LIVE_TURN_URLS = ENV.turn_urls
+LIVE_TURN_SECRET = ENV.turn_secret
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -71,6 +71,11 @@ class Env:
     s3_region: str
     s3_access_key: str
     s3_secret_key: str
+    janus_url: str
+    janus_api_secret: str
+    stun_urls: list[str]
+    turn_urls: list[str]
+    turn_secret: str
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -100,6 +105,11 @@ def load() -> Env:
         s3_region=os.environ.get("TONGKE_S3_REGION", ""),
         s3_access_key=os.environ.get("TONGKE_S3_ACCESS_KEY", ""),
         s3_secret_key=os.environ.get("TONGKE_S3_SECRET_KEY", ""),
+        janus_url=os.environ.get("TONGKE_JANUS_URL", ""),
+        janus_api_secret=os.environ.get("TONGKE_JANUS_API_SECRET", ""),
+        stun_urls=_list("TONGKE_STUN_URLS", []),
+        turn_urls=_list("TONGKE_TURN_URLS", []),
+        turn_secret=os.environ.get("TONGKE_TURN_SECRET", ""),
     )
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("courses/", include("tongke.courses.urls")),
     path("library/", include("tongke.library.urls")),
     path("learning/", include("tongke.learning.urls")),
+    path("live/", include("tongke.live.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
 ]

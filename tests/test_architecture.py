@@ -19,6 +19,7 @@ LAYERS = {
     "courses": 4,
     "library": 4,
     "learning": 4,
+    "live": 4,
     "portal": 5,
     "demo": 5,
 }

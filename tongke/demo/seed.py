@@ -21,6 +21,7 @@ from tongke.audit.services import audit_record
 from tongke.demo.seed_courses import seed_courses
 from tongke.demo.seed_learning import seed_learning
 from tongke.demo.seed_library import seed_library
+from tongke.demo.seed_live import seed_live
 from tongke.orgs.enums import LocationClass as Loc
 from tongke.orgs.enums import RegionLevel, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -448,6 +449,7 @@ def seed_demo(*, stdout: Any = None, media_variety: int = 12) -> SeedResult:
     seed_courses()
     seed_library(variety=media_variety)
     seed_learning()
+    seed_live()
     _analyze()
     return result
 

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((reverse("library:home"), _("Lesson library")))
     if user is not None and user.is_authenticated:
         items.append((reverse("learning:home"), _("Learning")))
+        items.append((reverse("live:home"), _("Live classes")))
     if user is not None and user.is_authenticated and library_policies.is_reviewer(user):
         items.append((reverse("library:review-queue"), _("Review")))
     if user is not None and user.is_authenticated and policies.is_admin(user):

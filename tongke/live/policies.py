@@ -1,0 +1,185 @@
+"""Who may see and do what in live classes and school partnerships.
+
+- A partnership is run by the regional admins over its region; the admins, teachers and
+  tutors of its schools see it.
+- A live session is seen by its master teacher, the tutors of its receiving classrooms, the
+  admins over the host school or a receiving class, the teachers of those schools, the
+  students of the receiving classes and their parents (their live schedule).
+- In the room: the master teaches; a classroom's device is joined by its tutor (or an admin of
+  that school standing in); a student of a receiving class answers quizzes and asks questions
+  from a phone; admins above watch. Anyone else, a tutor of an unrelated school included,
+  gets the same NotFound as for a missing session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from tongke.core.errors import NotFound
+from tongke.live.enums import ROOM_CLASSROOM, ROOM_MASTER, ROOM_OBSERVER, ROOM_STUDENT
+from tongke.live.models import Classroom, LiveSession, Partnership, PartnershipMember
+from tongke.orgs import policies as org
+from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
+from tongke.orgs.models import OrgUnit
+
+STEP = OrgUnit.steplen
+
+
+def _school_path(path: str) -> str:
+    """The school a class or grade path lies in (schools sit at varying depths)."""
+    unit = OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__in=_prefixes(path)).first()
+    return unit.path if unit else path
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:n] for n in range(STEP, len(path) + 1, STEP)]
+
+
+def _teaching_school_paths(user: Any) -> list[str]:
+    """Schools where the user teaches or tutors (a class-level grant counts for its school)."""
+    return sorted({_school_path(p) for p in org.teaching_paths(user)})
+
+
+def student_class_paths(user: Any) -> list[str]:
+    return sorted(
+        {g.path for g in org.grants_of(user) if g.role == Role.STUDENT and g.path is not None}
+    )
+
+
+# --- Partnerships ----------------------------------------------------------------------------
+
+
+def partnership_visible_to(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    admin = org.admin_paths(user)
+    if org.ROOT in admin:
+        return Q()
+    schools = _teaching_school_paths(user) + admin
+    members = PartnershipMember.objects.filter(org._under(schools, "school_path")).values(
+        "partnership_id"
+    )
+    return (
+        org._under(admin, "region_path")
+        | Q(pk__in=members)
+        | org._under(schools, "lead_school__path")
+    )
+
+
+def access_partnership(user: Any, partnership_id: int) -> Partnership:
+    found = (
+        Partnership.objects.filter(partnership_visible_to(user), pk=partnership_id)
+        .select_related("region", "lead_school")
+        .first()
+    )
+    if found is None:
+        raise NotFound(code="live.partnership_not_found")
+    return found
+
+
+def can_manage_partnership(user: Any, region: OrgUnit) -> bool:
+    return org.is_within(region.path, org.region_admin_paths(user))
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def session_visible_to(user: Any) -> Q:
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    admin = org.admin_paths(user)
+    if org.ROOT in admin:
+        return Q()
+    schools = _teaching_school_paths(user)
+    classes = student_class_paths(user) + org._class_paths_of_children(user)
+    received = Classroom.objects.filter(
+        org._under(admin + schools, "class_path") | Q(tutor_id=user.pk) | Q(class_path__in=classes)
+    ).values("session_id")
+    return Q(master_id=user.pk) | org._under(admin + schools, "host_path") | Q(pk__in=received)
+
+
+def access_session(user: Any, session_id: int) -> LiveSession:
+    found = (
+        LiveSession.objects.filter(session_visible_to(user), pk=session_id)
+        .select_related("master", "host_school", "lesson", "partnership")
+        .first()
+    )
+    if found is None:
+        raise NotFound(code="live.session_not_found")
+    return found
+
+
+def can_manage_session(user: Any, session: LiveSession) -> bool:
+    """The master, and the admins over the host school, edit, cancel and run it."""
+    return session.master_id == user.pk or org.is_within(session.host_path, org.admin_paths(user))
+
+
+def can_host(user: Any, school: OrgUnit) -> bool:
+    """Who schedules a session hosted by ``school``: its teachers and its admins."""
+    grants = org.grants_of(user)
+    teaches = any(
+        g.role in TEACHING_ROLES and g.path is not None and g.path.startswith(school.path)
+        for g in grants
+    )
+    return teaches or org.is_within(school.path, org.admin_paths(user))
+
+
+def can_tutor(person: Any, klass: OrgUnit) -> bool:
+    """A tutor must teach (or tutor) at the receiving class's school or in the class."""
+    school_path = _school_path(klass.path)
+    return any(
+        g.role in TEACHING_ROLES
+        and g.path is not None
+        and (g.path == school_path or klass.path.startswith(g.path))
+        for g in org.grants_of(person)
+    )
+
+
+def can_drive_classroom(user: Any, classroom: Classroom) -> bool:
+    """The classroom's tutor, or an admin of its school standing in."""
+    return classroom.tutor_id == user.pk or org.is_within(
+        classroom.class_path, org.admin_paths(user)
+    )
+
+
+@dataclass(frozen=True)
+class Seat:
+    """How a person takes part in a room."""
+
+    role: str
+    classroom: Classroom | None
+
+    @property
+    def peer(self) -> str:
+        if self.role == ROOM_MASTER:
+            return "master"
+        if self.role == ROOM_CLASSROOM and self.classroom is not None:
+            return self.classroom.peer
+        return ""
+
+
+def room_seat(user: Any, session: LiveSession, classroom_id: int | None) -> Seat:
+    """The seat ``user`` takes in ``session``'s room, or NotFound. ``classroom_id`` is asked
+    for by a classroom device; a forged or foreign one is refused like a missing one."""
+    if classroom_id is not None:
+        classroom = Classroom.objects.filter(session=session, pk=classroom_id).first()
+        if classroom is None or not can_drive_classroom(user, classroom):
+            raise NotFound(code="live.classroom_not_found")
+        return Seat(ROOM_CLASSROOM, classroom)
+    if session.master_id == user.pk:
+        return Seat(ROOM_MASTER, None)
+    classes = student_class_paths(user)
+    if classes:
+        mine = Classroom.objects.filter(session=session, class_path__in=classes).first()
+        if mine is not None:
+            return Seat(ROOM_STUDENT, mine)
+    admin = org.admin_paths(user)
+    if (
+        org.is_within(session.host_path, admin)
+        or Classroom.objects.filter(org._under(admin, "class_path"), session=session).exists()
+    ):
+        return Seat(ROOM_OBSERVER, None)
+    raise NotFound(code="live.session_not_found")
