@@ -355,11 +355,11 @@
 
   function renderMode() {
     var btn = $("live-mode");
-    if (btn) btn.textContent = mode === "audio" ? T.video_mode : T.audio_mode;
+    if (btn) btn.textContent = mode === "audio" ? T.to_video : T.to_audio;
     var slide = $("live-slide");
     var video = $("live-master");
     if (slide) slide.classList.toggle("live-hidden", mode !== "audio");
-    if (video) video.classList.toggle("live-dim", mode === "audio");
+    if (video) video.classList.toggle("live-hidden", mode === "audio");
     var room = $("live-room");
     if (room) room.dataset.mode = mode;
   }
@@ -467,6 +467,7 @@
       if (floorPeer === peer) bits.push(T.on_floor);
       tile.querySelector(".live-tile-state").textContent = bits.join(" · ");
       tile.classList.toggle("offline", !c.online);
+      tile.dataset.mode = c.mode || "video";
       tile.classList.toggle("floor", floorPeer === peer);
       var video = tile.querySelector("video");
       var stream = remoteStreams.get(peer);

@@ -290,6 +290,8 @@ def _room_strings() -> dict[str, str]:
         "offline": _("offline"),
         "audio_mode": _("Audio and slides"),
         "video_mode": _("Video"),
+        "to_audio": _("Switch to audio and slides"),
+        "to_video": _("Back to video"),
         "weak_link": _("Weak connection: switched to audio and slides."),
         "answered": _("answered"),
         "correct": _("correct"),

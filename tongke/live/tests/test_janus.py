@@ -359,8 +359,15 @@ def test_ensure_room_is_idempotent_and_destroy_room_too(janus_url: str):
         session = await gateway.create_session()
         handle = await session.attach()
         assert (await handle.request({"request": "exists", "room": room}))["exists"] is False
-        for _ in range(2):
-            await ensure_room(handle, room, description="Grade 7 maths", publishers=4, secret="k")
+        others = [await session.attach() for _ in range(3)]
+        # at once: each sees no room, each creates it, and the ones that lose the race are fine
+        await asyncio.gather(
+            *(
+                ensure_room(h, room, description="Grade 7 maths", publishers=4, secret="k")
+                for h in others
+            )
+        )
+        await ensure_room(handle, room, description="Grade 7 maths", publishers=4, secret="k")
         assert (await handle.request({"request": "exists", "room": room}))["exists"] is True
         listed = await handle.request({"request": "list"})
         assert room not in [r["room"] for r in listed["list"]]  # private

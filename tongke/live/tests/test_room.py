@@ -289,7 +289,7 @@ def test_a_tutor_device_that_drops_rejoins_mid_quiz_and_keeps_its_answer():
 
 def test_questions_hands_and_the_floor():
     s = session_now()
-    c1, c2, _ = rooms_of(s)
+    _c1, c2, _ = rooms_of(s)
 
     async def scenario() -> None:
         master = Client(s, "t0001")
