@@ -34,6 +34,7 @@
   var mode = "video";
   var weakSamples = 0;
   var lastInbound = null;
+  var sfu = false; // true: media through Janus, relayed by the server (see sfu.py)
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -126,6 +127,11 @@
       case "peer.joined": return peerJoined(ev);
       case "peer.left": return peerLeft(ev);
       case "signal": return onSignal(ev);
+      case "feeds": (ev.peers || []).forEach(wantFeed); return;
+      case "feed": return wantFeed(ev.peer);
+      case "sfu.answer": return sfuAnswer(ev);
+      case "sfu.offer": return sfuOffer(ev);
+      case "sfu.gone": return closePeer(ev.link);
       case "message": return addMessage(ev);
       case "resolved": return resolved(ev.id);
       case "quiz": return showQuiz(ev);
@@ -158,6 +164,7 @@
 
   function welcome(ev) {
     iceServers = ev.ice_servers || [];
+    sfu = !!ev.sfu;
     rooms.clear();
     (ev.classrooms || []).forEach(function (c) { rooms.set(c.peer, c); });
     if (role === "classroom") {
@@ -173,7 +180,9 @@
     (ev.messages || []).forEach(addMessage);
     if (ev.quiz) { showQuiz(ev.quiz); if (ev.quiz.rooms) quizState(ev.quiz); }
     return getLocal().then(function () {
-      if (role === "master") {
+      if (sfu) {
+        if (role === "master" || role === "classroom") publish();
+      } else if (role === "master") {
         rooms.forEach(function (c, peer) { if (c.online) offerTo(peer); });
       }
     });
@@ -189,7 +198,7 @@
     c.mode = ev.mode || c.mode;
     rooms.set(ev.peer, c);
     renderTiles();
-    if (role === "master") return getLocal().then(function () { offerTo(ev.peer); });
+    if (role === "master" && !sfu) return getLocal().then(function () { offerTo(ev.peer); });
   }
 
   function peerLeft(ev) {
@@ -223,10 +232,15 @@
     var entry = { pc: pc, queue: [], restarts: 0 };
     pcs.set(peer, entry);
     pc.onicecandidate = function (e) {
-      if (e.candidate) send({ type: "signal", to: peer, candidate: e.candidate.toJSON() });
+      if (sfu) send({ type: "sfu.trickle", link: peer, candidate: e.candidate ? e.candidate.toJSON() : null });
+      else if (e.candidate) send({ type: "signal", to: peer, candidate: e.candidate.toJSON() });
     };
     pc.onconnectionstatechange = function () {
-      if (pc.connectionState === "failed" && role === "master" && pcs.get(peer) === entry) {
+      if (sfu && pc.connectionState === "failed" && pcs.get(peer) === entry) {
+        entry.restarts += 1;
+        if (entry.restarts <= 5) setTimeout(function () { peer === "pub" ? publish() : wantFeed(entry.feed); }, 1000);
+      }
+      if (!sfu && pc.connectionState === "failed" && role === "master" && pcs.get(peer) === entry) {
         entry.restarts += 1;
         if (entry.restarts <= 5) offerTo(peer, true);
       }
@@ -347,8 +361,76 @@
 
   function setFloor(peer) {
     floorPeer = peer;
-    if (role === "master") applyFloor();
+    if (sfu && role === "classroom") {
+      closePeer("floor");
+      send({ type: "sfu.leave", link: "floor" });
+      if (peer && peer !== cfg.peer) send({ type: "sfu.subscribe", link: "floor", peer: peer });
+    }
+    if (role === "master" && !sfu) applyFloor();
     else renderTiles();
+  }
+
+  // --- The SFU path: publish to Janus, subscribe to the feeds this page shows --------------
+
+  function publish() {
+    var entry = newPeer("pub");
+    var stream = localStream || new MediaStream();
+    var audio = entry.pc.addTransceiver(track("audio") || "audio", { direction: "sendonly", streams: [stream] });
+    var video = entry.pc.addTransceiver(track("video") || "video", { direction: "sendonly", streams: [stream] });
+    entry.tx = [audio, video];
+    if (role === "classroom" && mode === "audio") video.sender.replaceTrack(null);
+    var pc = entry.pc;
+    return pc.createOffer().then(function (offer) {
+      return pc.setLocalDescription(offer);
+    }).then(function () {
+      send({ type: "sfu.publish", description: { type: "offer", sdp: pc.localDescription.sdp } });
+    }).catch(function (err) { showError(String(err)); });
+  }
+
+  function wantFeed(peer) {
+    if (!peer || peer === cfg.peer) return;
+    if (role === "master" && peer.charAt(0) === "c") send({ type: "sfu.subscribe", link: peer, peer: peer });
+    if (role === "classroom" && peer === "master") send({ type: "sfu.subscribe", link: "master", peer: "master" });
+    if (role === "classroom" && peer === floorPeer) send({ type: "sfu.subscribe", link: "floor", peer: peer });
+  }
+
+  function sfuAnswer(ev) {
+    var entry = pcs.get(ev.link);
+    if (!entry) return;
+    return entry.pc.setRemoteDescription(ev.description).then(function () { flush(entry); })
+      .catch(function (err) { showError(String(err)); });
+  }
+
+  function sfuOffer(ev) {
+    var link = ev.link;
+    var entry = newPeer(link);
+    entry.feed = ev.peer;
+    var pc = entry.pc;
+    var masterStream = new MediaStream();
+    pc.ontrack = function (e) {
+      if (link === "floor") {
+        if (e.track.kind === "audio" && $("live-floor")) $("live-floor").srcObject = new MediaStream([e.track]);
+        return;
+      }
+      if (role === "master") {
+        var s = remoteStreams.get(link);
+        if (!s) { s = new MediaStream(); remoteStreams.set(link, s); }
+        s.addTrack(e.track);
+        renderTiles();
+        return;
+      }
+      masterStream.addTrack(e.track);
+      var video = $("live-master");
+      if (video && video.srcObject !== masterStream) video.srcObject = masterStream;
+    };
+    return pc.setRemoteDescription(ev.description).then(function () {
+      return pc.createAnswer();
+    }).then(function (answer) {
+      return pc.setLocalDescription(answer);
+    }).then(function () {
+      send({ type: "sfu.answer", link: link, description: { type: "answer", sdp: pc.localDescription.sdp } });
+      flush(entry);
+    }).catch(function (err) { showError(String(err)); });
   }
 
   // --- Weak links: audio plus slides ------------------------------------------------------
@@ -368,7 +450,7 @@
     if (next === mode) return;
     mode = next;
     renderMode();
-    var entry = pcs.get("master");
+    var entry = pcs.get(sfu ? "pub" : "master");
     if (entry && entry.tx && entry.tx[1]) {
       entry.tx[1].sender.replaceTrack(mode === "audio" ? null : track("video")).catch(function () {});
     }
@@ -379,7 +461,7 @@
   function modeChanged(peer, m) {
     var c = rooms.get(peer);
     if (c) { c.mode = m; renderTiles(); }
-    if (role === "master") {
+    if (role === "master" && !sfu) {
       var entry = pcs.get(peer);
       if (entry && entry.tx && entry.tx[1]) {
         entry.tx[1].sender.replaceTrack(m === "audio" ? null : track("video")).catch(function () {});
@@ -801,7 +883,8 @@
         return n;
       });
     },
-    peers: function () { return Array.from(pcs.keys()); },
+    peers: function () { return Array.from(pcs.keys()).filter(function (k) { return k !== "pub" && k !== "floor"; }); },
+    sfu: function () { return sfu; },
     mode: function () { return mode; },
     socket: function () { return ws; }
   };

@@ -153,6 +153,23 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+# Live classes: Chromium's fake camera and microphone, allowed without asking.
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS
+    )
+    yield browser
+    browser.close()
+
+
 @dataclass
 class Watch:
     """What a page did: console errors, uncaught exceptions, CSP violations, requests."""

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     SCREENSHOTS,
     Watch,
@@ -35,20 +34,6 @@ pytestmark = pytest.mark.browser
 TITLE = "这是谁的叶（双师课堂）"
 TIANJIN_TUTOR = "t0087"  # the tutor of 下营镇中心小学 (TJ-JZ-S19), an unrelated school
 PARENT = "p01006"  # a parent of s01107, in 千家店镇中心小学 四年级（1）班, a receiving class
-MEDIA_ARGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS
-    )
-    yield browser
-    browser.close()
 
 
 def shoot(page: Page, name: str) -> None:
@@ -91,6 +76,10 @@ def frames(page: Page, peer: str) -> int:
     return int(page.evaluate("(p) => tongkeLive.framesDecoded(p)", peer))
 
 
+def has_frames(page: Page, peer: str) -> bool:
+    return frames(page, peer) > 0
+
+
 def test_a_master_teaches_two_classrooms_live(
     media_browser: Browser, tongke_server: str, demo_password: str
 ) -> None:
@@ -108,13 +97,11 @@ def test_a_master_teaches_two_classrooms_live(
 
     # Every classroom decodes the master's video; the master decodes every classroom's.
     for _ctx, page, _w in rooms:
-        wait_for(lambda page=page: frames(page, "master") > 0, "the master's video in a classroom")
+        wait_for(partial(has_frames, page, "master"), "the master's video in a classroom")
     peers = master.evaluate("tongkeLive.peers()")
     assert len(peers) == 2
     for peer in peers:
-        wait_for(
-            lambda peer=peer: frames(master, peer) > 0, f"classroom {peer} on the master's tile"
-        )
+        wait_for(partial(has_frames, master, peer), f"classroom {peer} on the master's tile")
     expect(master.locator("[data-testid=tile]")).to_have_count(3)  # the third room is offline
 
     # The master pushes a question typed on the spot; each tutor enters the room's counts.

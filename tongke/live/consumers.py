@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from tongke.core.errors import TongkeError
-from tongke.live import errors, room
-from tongke.live.janus import check_candidate, check_jsep
+from tongke.live import errors, room, sfu
+from tongke.live.janus import JanusError, check_candidate, check_jsep
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ CLOSE_NOT_ALLOWED = 4404
 CLOSE_REFUSED = 4409
 CLOSE_FLOOD = 4429
 CLOSE_REPLACED = 4000
+LINK = re.compile(r"^(pub|floor|master|c\d{1,10})$")
 
 # (tokens per second, burst) per kind of frame.
 LIMITS: dict[str, tuple[float, float]] = {
@@ -45,6 +48,11 @@ LIMITS: dict[str, tuple[float, float]] = {
 }
 KIND_OF = {
     "signal": "signal",
+    "sfu.publish": "signal",
+    "sfu.subscribe": "signal",
+    "sfu.answer": "signal",
+    "sfu.trickle": "signal",
+    "sfu.leave": "signal",
     "chat": "talk",
     "question": "talk",
     "hand": "talk",
@@ -92,6 +100,7 @@ def group(session_id: int, to: str) -> str:
 
 class LiveRoomConsumer(AsyncWebsocketConsumer):
     joined: room.Joined | None = None
+    media: sfu.MediaLink | None = None
 
     async def connect(self) -> None:
         self.buckets = {k: Bucket(*v) for k, v in LIMITS.items()}
@@ -118,6 +127,34 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         for old in joined.replaced:
             await self.channel_layer.send(old, {"type": "room.replaced"})
         await self._send_out(out)
+        if settings.LIVE_JANUS_URL and joined.role in ("master", "classroom"):
+            await self._open_media(joined)
+
+    async def _open_media(self, joined: room.Joined) -> None:
+        """With an SFU, tell the page which feeds are up already."""
+        rooms = await _db(room.classroom_count)(joined.session_id)
+        self.media = sfu.MediaLink(
+            session_id=joined.session_id,
+            peer=joined.peer,
+            label=joined.label,
+            rooms=rooms,
+            send=self._send_json,
+            announce=self._announce,
+        )
+        try:
+            peers = await self.media.feeds()
+        except JanusError as exc:
+            log.warning("janus unavailable for room %s: %s", joined.session_id, exc)
+            await self._error("live.sfu_unavailable", _("The media server is not reachable."))
+            return
+        await self._send_json({"type": "feeds", "peers": peers})
+
+    async def _send_json(self, event: dict[str, Any]) -> None:
+        await self.send(json.dumps(event, ensure_ascii=False))
+
+    async def _announce(self, event: dict[str, Any]) -> None:
+        if self.joined is not None:
+            await self.channel_layer.group_send(group(self.joined.session_id, "all"), _wrap(event))
 
     async def _refuse(self, code: str, message: str, close: int = CLOSE_NOT_ALLOWED) -> None:
         await self.send(json.dumps({"type": "error", "code": code, "message": message}))
@@ -130,6 +167,12 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         return names
 
     async def disconnect(self, code: int) -> None:
+        if self.media is not None:
+            media, self.media = self.media, None
+            try:
+                await media.close()
+            except Exception:  # Janus forgets a closed session's handles by itself
+                log.exception("closing the janus session failed")
         joined = self.joined
         if joined is None:
             return
@@ -189,6 +232,8 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._relay_signal(joined, frame)
         elif kind == "slide":
             await self._relay_slide(joined, frame)
+        elif kind.startswith("sfu."):
+            await self._media(joined, kind, frame)
         elif kind in ("chat", "question", "hand"):
             await self._send_out(await _db(room.post_message)(joined, kind, frame.get("text")))
         elif kind == "resolve":
@@ -203,6 +248,8 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._send_out(await _db(room.set_headcount)(joined, frame.get("count")))
         elif kind == "mode":
             await self._send_out(await _db(room.set_mode)(joined, frame.get("mode")))
+            if self.media is not None:
+                await self.media.pause_video("master", frame.get("mode") == "audio")
         elif kind == "floor":
             await self._send_out(await _db(room.set_floor)(joined, frame.get("peer")))
         elif kind == "end":
@@ -235,6 +282,44 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
                 errors.BAD_SIGNAL, _("A signal carries a description or a candidate.")
             )
         await self.channel_layer.group_send(group(joined.session_id, str(to)), _wrap(event))
+
+    async def _media(self, joined: room.Joined, kind: str, frame: dict[str, Any]) -> None:
+        """Offers, answers and candidates for Janus (the SFU path)."""
+        media = self.media
+        if media is None:
+            raise errors.invalid(errors.BAD_SIGNAL, _("This room has no media server."))
+        link = frame.get("link", "pub")
+        if not isinstance(link, str) or not LINK.match(link):
+            raise errors.invalid(errors.BAD_SIGNAL, _("Unknown media link."))
+        try:
+            if kind == "sfu.publish":
+                await media.publish(check_jsep(frame.get("description")))
+            elif kind == "sfu.subscribe":
+                peer = frame.get("peer")
+                allowed = (
+                    isinstance(peer, str)
+                    and LINK.match(peer) is not None
+                    and peer not in ("pub", "floor", joined.peer)
+                    and (joined.is_master or peer == "master" or link == "floor")
+                )
+                if not allowed:
+                    raise errors.invalid(errors.BAD_SIGNAL, _("You cannot watch that feed."))
+                await media.subscribe(link, str(peer), audio_only=link == "floor")
+            elif kind == "sfu.answer":
+                await media.answer(link, check_jsep(frame.get("description")))
+            elif kind == "sfu.trickle":
+                raw = frame.get("candidate")
+                await media.trickle(link, None if raw is None else check_candidate(raw))
+            elif kind == "sfu.leave":
+                await media.drop(link)
+            else:
+                raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."))
+        except ValueError as exc:
+            raise errors.invalid(errors.BAD_SIGNAL, str(exc)) from exc
+        except JanusError as exc:
+            raise errors.conflict(
+                "live.sfu_refused", _("The media server refused: %(r)s") % {"r": exc.reason}
+            ) from exc
 
     async def _relay_slide(self, joined: room.Joined, frame: dict[str, Any]) -> None:
         if not joined.is_master:

@@ -359,11 +359,24 @@ def _offer_or_answer(obj: object, kind: str) -> JsonDict:
 
 
 async def join_publisher(
-    handle: JanusHandle, room: int, *, display: str, offer: Mapping[str, Any]
+    handle: JanusHandle,
+    room: int,
+    *,
+    display: str,
+    offer: Mapping[str, Any],
+    feed_id: int | None = None,
 ) -> tuple[int, JsonDict]:
-    """Join as a publisher and publish audio and video: (own publisher id, Janus's answer)."""
+    """Join as a publisher and publish audio and video: (own publisher id, Janus's answer).
+    ``feed_id`` picks the publisher id (Janus refuses one already in the room: 436)."""
     jsep = _offer_or_answer(offer, "offer")
-    body = {"request": "joinandconfigure", "ptype": "publisher", "room": room, "display": display}
+    body: JsonDict = {
+        "request": "joinandconfigure",
+        "ptype": "publisher",
+        "room": room,
+        "display": display,
+    }
+    if feed_id is not None:
+        body["id"] = feed_id
     data, answer = await handle.message({**body, "audio": True, "video": True}, jsep)
     if answer is None:
         raise JanusError(None, "Janus did not answer the publisher's offer")
@@ -376,9 +389,13 @@ async def publishers(handle: JanusHandle, room: int) -> list[JsonDict]:
     return [p for p in data.get("participants", []) if p.get("publisher")]
 
 
-async def join_subscriber(handle: JanusHandle, room: int, *, feed: int) -> JsonDict:
-    """Subscribe to one publisher's streams: Janus's offer, to be answered by the browser."""
-    body = {"request": "join", "ptype": "subscriber", "room": room, "streams": [{"feed": feed}]}
+async def join_subscriber(
+    handle: JanusHandle, room: int, *, feed: int, mids: list[str] | None = None
+) -> JsonDict:
+    """Subscribe to one publisher's streams (or only those ``mids``): Janus's offer, to be
+    answered by the browser."""
+    streams = [{"feed": feed, "mid": m} for m in mids] if mids else [{"feed": feed}]
+    body = {"request": "join", "ptype": "subscriber", "room": room, "streams": streams}
     _, offer = await handle.message(body)
     if offer is None or offer.get("type") != "offer":
         raise JanusError(None, "Janus sent no offer for the subscription")

@@ -559,3 +559,7 @@ def audio_mode_peers(session_id: int) -> list[str]:
             "pk", flat=True
         )
     ]
+
+
+def classroom_count(session_id: int) -> int:
+    return Classroom.objects.filter(session_id=session_id).count()

@@ -15,13 +15,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import re
 import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,6 +42,7 @@ from tongke.live.janus import (
     publishers,
     start_subscriber,
 )
+from tongke.live.tests.janus_process import running_janus
 
 API_SECRET = "tongke-test-secret"
 ROOMS = itertools.count(4200)
@@ -268,76 +266,12 @@ def test_an_unreachable_janus_is_a_janus_error():
 # -- a real Janus -----------------------------------------------------------------------------
 
 
-def janus_folder(kind: str) -> Path:
-    """Where the installed Janus keeps its plugins or transports (Debian: multiarch libdir)."""
-    sample = Path("/etc/janus/janus.jcfg")
-    if sample.exists():
-        found = re.search(rf'^\s*{kind}_folder\s*=\s*"([^"]+)"', sample.read_text(), re.M)
-        if found and Path(found[1]).is_dir():
-            return Path(found[1])
-    places = [*Path("/usr/lib").glob(f"*/janus/{kind}"), Path(f"/usr/lib/janus/{kind}")]
-    places += [Path(f"/usr/local/lib/janus/{kind}"), Path(f"/opt/janus/lib/janus/{kind}")]
-    for place in places:
-        if place.is_dir():
-            return place
-    pytest.fail(f"janus is installed but its {kind} folder was not found")
-
-
-def all_but(folder: Path, keep: str) -> str:
-    names = sorted(p.name for p in folder.glob("*.so"))
-    assert keep in names, f"{keep} is missing from {folder}"
-    return ",".join(name for name in names if name != keep)
-
-
 @pytest.fixture(scope="session")
 def janus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("janus")
-    if binary is None:
+    if shutil.which("janus") is None:
         pytest.skip("janus is not installed (apt-get install janus); CI installs it")
-    conf = tmp_path_factory.mktemp("janus")
-    plugins, transports = janus_folder("plugins"), janus_folder("transports")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = conf / "janus.log"
-    (conf / "janus.jcfg").write_text(
-        f'general: {{\n configs_folder = "{conf}"\n plugins_folder = "{plugins}"\n'
-        f' transports_folder = "{transports}"\n log_to_stdout = false\n'
-        f' log_to_file = "{log}"\n debug_level = 3\n api_secret = "{API_SECRET}"\n}}\n'
-        f'media: {{\n}}\nnat: {{\n ice_ignore_list = "vmnet"\n}}\n'
-        f'plugins: {{\n disable = "{all_but(plugins, "libjanus_videoroom.so")}"\n}}\n'
-        f'transports: {{\n disable = "{all_but(transports, "libjanus_websockets.so")}"\n}}\n'
-    )
-    (conf / "janus.plugin.videoroom.jcfg").write_text("general: {\n}\n")
-    (conf / "janus.transport.websockets.jcfg").write_text(
-        f'general: {{\n json = "compact"\n ws = true\n ws_port = {port}\n ws_ip = "127.0.0.1"\n'
-        " wss = false\n}\nadmin: {\n admin_ws = false\n admin_wss = false\n}\n"
-    )
-    proc = subprocess.Popen(
-        [binary, "-C", str(conf / "janus.jcfg"), "-F", str(conf), "--disable-colors"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text()[-2000:] if log.exists() else "(no log)"
-                pytest.fail(f"janus did not start listening on {port}:\n{tail}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"ws://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_janus(tmp_path_factory.mktemp("janus"), api_secret=API_SECRET) as url:
+        yield url
 
 
 def with_janus(url: str, test: Callable[[JanusGateway], Awaitable[None]]) -> None:
