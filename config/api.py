@@ -19,6 +19,7 @@ from tongke.core.errors import TongkeError
 from tongke.courses.api import router as courses_router
 from tongke.learning.api import router as learning_router
 from tongke.library.api import router as library_router
+from tongke.live.api import router as live_router
 from tongke.notifications.api import router as notifications_router
 from tongke.orgs.api import router as orgs_router
 
@@ -38,6 +39,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", courses_router)
 api.add_router("/", library_router)
 api.add_router("/", learning_router)
+api.add_router("/", live_router)
 
 
 def _error(

@@ -22,6 +22,7 @@ from django.test import Client
 from config.api import api
 from tests.learning_matrix import learning_operations, learning_setup
 from tests.library_matrix import library_operations, library_setup
+from tests.live_matrix import live_operations, live_setup
 from tongke.orgs.enums import Role
 from tongke.orgs.models import OrgUnit, RoleAssignment
 
@@ -122,6 +123,7 @@ def ids() -> dict[str, int]:
         course_setup(users, units)
         | library_setup()
         | learning_setup()
+        | live_setup()
         | {
             "BJ": units["BJ"],
             "BJ-HD": units["BJ-HD"],
@@ -186,6 +188,7 @@ def operations(i: dict[str, int]) -> list[Op]:
         *course_operations(i),
         *library_operations(i, Op, sys.modules[__name__]),
         *learning_operations(i, Op, sys.modules[__name__]),
+        *live_operations(i, Op, sys.modules[__name__]),
         Op("GET", "/api/v1/regions", lambda: "/api/v1/regions", None, public()),
         Op(
             "GET",

@@ -367,8 +367,10 @@ def quiz_items(viewer: Any, session: LiveSession, limit: int = 40) -> list[Any]:
     from tongke.learning import policies as learning_policies
     from tongke.learning.models import Item
 
+    from tongke.library.models import CatalogueNode
+
     node = session.lesson
-    anchor = node.get_parent() if node.kind == "lesson" else node
+    anchor = CatalogueNode.objects.get_parent(node) if node.kind == "lesson" else node
     path = anchor.path if anchor is not None else node.path
     return list(
         Item.objects.filter(
@@ -386,3 +388,45 @@ def schools_under(paths: list[str]) -> list[OrgUnit]:
     if not paths:
         return []
     return list(OrgUnit.objects.filter(org._under(paths), kind=UnitKind.SCHOOL).order_by("path"))
+
+
+def visible_classroom(viewer: Any, session: LiveSession, classroom_id: int) -> Classroom:
+    found = next((c for c in visible_classrooms(viewer, session) if c.pk == classroom_id), None)
+    if found is None:
+        from tongke.core.errors import NotFound
+
+        raise NotFound(code="live.classroom_not_found")
+    return found
+
+
+def partner_class(partnership: Partnership, class_id: int) -> OrgUnit:
+    """A class of one of the partnership's schools (seen through the partnership, so a master
+    teacher may name classes of schools it does not belong to)."""
+    from tongke.core.errors import NotFound
+
+    schools = [
+        partnership.lead_school.path,
+        *partnership.members.values_list("school_path", flat=True),
+    ]
+    found = OrgUnit.objects.filter(org._under(schools), pk=class_id, kind=UnitKind.CLASS).first()
+    if found is None:
+        raise NotFound(code="live.class_not_found")
+    return found
+
+
+def partner_teacher(partnership: Partnership, user_id: int) -> Any:
+    """A teacher or tutor of one of the partnership's schools."""
+    from django.contrib.auth import get_user_model
+
+    from tongke.core.errors import NotFound
+
+    schools = [
+        partnership.lead_school.path,
+        *partnership.members.values_list("school_path", flat=True),
+    ]
+    teaches = RoleAssignment.objects.filter(
+        org._under(schools, "unit__path"), user_id=user_id, role__in=TEACHING_ROLES
+    )
+    if not teaches.exists():
+        raise NotFound(code="live.teacher_not_found")
+    return get_user_model().objects.get(pk=user_id)

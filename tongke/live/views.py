@@ -357,10 +357,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def report(request: HttpRequest, session_id: int, classroom_id: int) -> HttpResponse:
     s = policies.access_session(request.user, session_id)
-    rooms = selectors.visible_classrooms(request.user, s)
-    classroom = next((c for c in rooms if c.pk == classroom_id), None)
-    if classroom is None:
-        raise NotFound(code="live.classroom_not_found")
+    classroom = selectors.visible_classroom(request.user, s, classroom_id)
     return render(
         request, "live/report.html", {"s": s, "r": selectors.classroom_report(s, classroom)}
     )
