@@ -409,31 +409,32 @@ def _editable(actor: Any, session: LiveSession) -> None:
 
 @transaction.atomic
 def session_cancel(*, actor: Any, session: LiveSession, following: bool = False) -> int:
-    """Cancel a lesson, or it and the rest of its weekly series. Returns how many."""
+    """Cancel a lesson, or it and the rest of its weekly series. Returns how many. The status
+    is changed by a conditional update, so a lesson that started or was cancelled meanwhile
+    is refused."""
     _editable(actor, session)
-    targets = [session]
+    targets = LiveSession.objects.filter(pk=session.pk)
     if following and session.series:
-        targets = list(
-            LiveSession.objects.filter(
-                series=session.series,
-                starts_at__gte=session.starts_at,
-                status=SessionStatus.SCHEDULED,
-            )
+        targets = LiveSession.objects.filter(
+            series=session.series, starts_at__gte=session.starts_at
         )
-    for target in targets:
-        target.status = SessionStatus.CANCELLED
-        target.save(update_fields=["status"])
+    ids = list(targets.filter(status=SessionStatus.SCHEDULED).values_list("pk", flat=True))
+    count = LiveSession.objects.filter(pk__in=ids, status=SessionStatus.SCHEDULED).update(
+        status=SessionStatus.CANCELLED
+    )
+    if session.pk not in ids or not count:
+        raise errors.conflict(
+            "live.not_scheduled", _("Only a lesson that has not started can be changed.")
+        )
+    session.status = SessionStatus.CANCELLED
     audit_record(
         actor=actor,
         action="live.session_cancel",
         target=session,
         scope_path=session.host_path,
-        changes={
-            "status": [SessionStatus.SCHEDULED, SessionStatus.CANCELLED],
-            "count": len(targets),
-        },
+        changes={"status": [SessionStatus.SCHEDULED, SessionStatus.CANCELLED], "count": count},
     )
-    tutors = set(Classroom.objects.filter(session__in=targets).values_list("tutor_id", flat=True))
+    tutors = set(Classroom.objects.filter(session_id__in=ids).values_list("tutor_id", flat=True))
     for tutor_id in tutors:
         notify(
             user_id=tutor_id,
@@ -442,7 +443,7 @@ def session_cancel(*, actor: Any, session: LiveSession, following: bool = False)
             body=_when(session.starts_at),
             link=reverse("live:session", args=[session.pk]),
         )
-    return len(targets)
+    return count
 
 
 @transaction.atomic

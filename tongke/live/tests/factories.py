@@ -27,6 +27,7 @@ from tongke.orgs.models import OrgUnit
 
 APP = URLRouter(websocket_urlpatterns)
 TUTORS = {"BJ-YQ-S09-G04-C1": "t0043", "BJ-YQ-S10-G04-C1": "t0046", "BJ-MY-S12-G04-C1": "t0054"}
+SCHOOL_TUTORS = {"BJ-YQ-S09": "t0043", "BJ-YQ-S10": "t0046", "BJ-MY-S12": "t0054"}
 
 
 def user(username: str) -> Any:
@@ -62,7 +63,7 @@ def session_now(minutes_from_now: int = 0, classes: list[str] | None = None) -> 
         title="测试直播课",
         starts_at=start,
         minutes=40,
-        classrooms=[services.ClassroomIn(unit(c), user(TUTORS[c])) for c in codes],
+        classrooms=[services.ClassroomIn(unit(c), user(SCHOOL_TUTORS[c[:9]])) for c in codes],
     )[0]
     # Scheduled far ahead to dodge the demo's own lessons, then moved to now.
     now = timezone.now() + timedelta(minutes=minutes_from_now)
