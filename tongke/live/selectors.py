@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tongke.core.errors import NotFound
+from tongke.learning import policies as learning_policies
+from tongke.learning.models import Item
+from tongke.library.models import CatalogueNode
 from tongke.live import policies
 from tongke.live.enums import MessageKind, QuizStatus, SessionStatus
 from tongke.live.models import (
@@ -289,7 +294,6 @@ def classroom_report(session: LiveSession, classroom: Classroom) -> Report:
 
 
 def access_classroom(session: LiveSession, classroom_id: int) -> Classroom:
-    from tongke.core.errors import NotFound
 
     found = (
         Classroom.objects.filter(session=session, pk=classroom_id)
@@ -364,10 +368,6 @@ def partnership_outcomes(partnership: Partnership) -> dict[str, Any]:
 def quiz_items(viewer: Any, session: LiveSession, limit: int = 40) -> list[Any]:
     """Bank questions with one right choice aligned with the session's lesson (its chapter),
     for the master to push; typed questions cover the rest."""
-    from tongke.learning import policies as learning_policies
-    from tongke.learning.models import Item
-
-    from tongke.library.models import CatalogueNode
 
     node = session.lesson
     anchor = CatalogueNode.objects.get_parent(node) if node.kind == "lesson" else node
@@ -393,8 +393,6 @@ def schools_under(paths: list[str]) -> list[OrgUnit]:
 def visible_classroom(viewer: Any, session: LiveSession, classroom_id: int) -> Classroom:
     found = next((c for c in visible_classrooms(viewer, session) if c.pk == classroom_id), None)
     if found is None:
-        from tongke.core.errors import NotFound
-
         raise NotFound(code="live.classroom_not_found")
     return found
 
@@ -402,7 +400,6 @@ def visible_classroom(viewer: Any, session: LiveSession, classroom_id: int) -> C
 def partner_class(partnership: Partnership, class_id: int) -> OrgUnit:
     """A class of one of the partnership's schools (seen through the partnership, so a master
     teacher may name classes of schools it does not belong to)."""
-    from tongke.core.errors import NotFound
 
     schools = [
         partnership.lead_school.path,
@@ -416,9 +413,6 @@ def partner_class(partnership: Partnership, class_id: int) -> OrgUnit:
 
 def partner_teacher(partnership: Partnership, user_id: int) -> Any:
     """A teacher or tutor of one of the partnership's schools."""
-    from django.contrib.auth import get_user_model
-
-    from tongke.core.errors import NotFound
 
     schools = [
         partnership.lead_school.path,
