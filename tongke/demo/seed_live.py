@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tongke.library.models import CatalogueNode
-from tongke.live import services
+from tongke.live import partnerships, services
 from tongke.live.enums import MessageKind, PartnershipKind, QuizStatus, SessionStatus
 from tongke.live.models import LiveQuiz, LiveSession, Presence, QuizAnswer, RoomMessage
 from tongke.orgs.models import OrgUnit
@@ -30,7 +30,7 @@ def seed_live() -> dict[str, Any]:
         )
     }
     bj = _unit("BJ")
-    community = services.partnership_create(
+    community = partnerships.partnership_create(
         actor=users["bj_admin"],
         region=bj,
         kind=PartnershipKind.COMMUNITY,
@@ -39,7 +39,7 @@ def seed_live() -> dict[str, Any]:
         members=[_unit("BJ-YQ-S09"), _unit("BJ-YQ-S10"), _unit("BJ-MY-S12")],
         note="海淀实验小学的科学课每周同步到延庆、密云的山区学校和教学点。",
     )
-    pair = services.partnership_create(
+    pair = partnerships.partnership_create(
         actor=users["bj_admin"],
         region=bj,
         kind=PartnershipKind.PAIR,
@@ -56,7 +56,7 @@ def seed_live() -> dict[str, Any]:
     ]
     now = timezone.now().replace(second=0, microsecond=0)
     master = users["t0001"]
-    common = {
+    common: dict[str, Any] = {
         "actor": master,
         "partnership": community,
         "host_school": _unit("BJ-HD-S01"),

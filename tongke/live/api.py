@@ -16,7 +16,7 @@ from tongke.accounts.auth import SIGNED_IN
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.library import selectors as library_selectors
-from tongke.live import policies, selectors, services
+from tongke.live import partnerships, policies, selectors, services
 from tongke.live.models import Classroom, LiveSession, Partnership
 from tongke.live.schemas import (
     AttendanceOut,
@@ -130,7 +130,7 @@ def _schools(user: Any, ids: list[int]) -> list[Any]:
 )
 def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[Any]:
     region = org_policies.access_unit(request.user, payload.region_id, UnitKind.REGION)
-    made = services.partnership_create(
+    made = partnerships.partnership_create(
         actor=request.user,
         region=region,
         kind=payload.kind,
@@ -178,7 +178,7 @@ def patch_partnership(
     request: HttpRequest, partnership_id: int, payload: PartnershipPatch
 ) -> dict[str, Any]:
     p = policies.access_partnership(request.user, partnership_id)
-    updated = services.partnership_update(
+    updated = partnerships.partnership_update(
         actor=request.user,
         partnership=p,
         name=payload.name,

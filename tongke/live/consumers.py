@@ -23,7 +23,8 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from tongke.core.errors import TongkeError
-from tongke.live import errors, room, sfu
+from tongke.live import errors, quiz, room, sfu
+from tongke.live.events import Joined, Out
 from tongke.live.janus import JanusError, check_candidate, check_jsep
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def group(session_id: int, to: str) -> str:
 
 
 class LiveRoomConsumer(AsyncWebsocketConsumer):
-    joined: room.Joined | None = None
+    joined: Joined | None = None
     media: sfu.MediaLink | None = None
 
     async def connect(self) -> None:
@@ -130,7 +131,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         if settings.LIVE_JANUS_URL and joined.role in ("master", "classroom"):
             await self._open_media(joined)
 
-    async def _open_media(self, joined: room.Joined) -> None:
+    async def _open_media(self, joined: Joined) -> None:
         """With an SFU, tell the page which feeds are up already."""
         rooms = await _db(room.classroom_count)(joined.session_id)
         self.media = sfu.MediaLink(
@@ -160,7 +161,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         await self.send(json.dumps({"type": "error", "code": code, "message": message}))
         await self.close(code=close)
 
-    def _groups(self, joined: room.Joined) -> list[str]:
+    def _groups(self, joined: Joined) -> list[str]:
         names = [group(joined.session_id, "all"), group(joined.session_id, joined.peer)]
         if joined.role in ("master", "observer"):
             names.append(group(joined.session_id, "staff"))
@@ -225,7 +226,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         except TongkeError as exc:
             await self._error(exc.code, str(exc.message), ref=kind, detail=exc.detail)
 
-    async def _dispatch(self, joined: room.Joined, kind: str, frame: dict[str, Any]) -> None:
+    async def _dispatch(self, joined: Joined, kind: str, frame: dict[str, Any]) -> None:
         if kind == "ping":
             await self.send(json.dumps({"type": "pong", "t": frame.get("t")}))
         elif kind == "signal":
@@ -239,11 +240,11 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         elif kind == "resolve":
             await self._send_out(await _db(room.resolve_message)(joined, frame.get("id")))
         elif kind == "quiz.push":
-            await self._send_out(await _db(room.quiz_push)(joined, frame))
+            await self._send_out(await _db(quiz.quiz_push)(joined, frame))
         elif kind == "quiz.answer":
-            await self._send_out(await _db(room.quiz_answer)(joined, frame))
+            await self._send_out(await _db(quiz.quiz_answer)(joined, frame))
         elif kind == "quiz.close":
-            await self._send_out(await _db(room.quiz_close)(joined, frame.get("quiz")))
+            await self._send_out(await _db(quiz.quiz_close)(joined, frame.get("quiz")))
         elif kind == "headcount":
             await self._send_out(await _db(room.set_headcount)(joined, frame.get("count")))
         elif kind == "mode":
@@ -257,7 +258,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         else:
             raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."), type=kind[:40])
 
-    async def _relay_signal(self, joined: room.Joined, frame: dict[str, Any]) -> None:
+    async def _relay_signal(self, joined: Joined, frame: dict[str, Any]) -> None:
         """Offers, answers and ICE candidates pass between the master and a classroom only;
         both are checked before they are passed on."""
         to = frame.get("to")
@@ -283,7 +284,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             )
         await self.channel_layer.group_send(group(joined.session_id, str(to)), _wrap(event))
 
-    async def _media(self, joined: room.Joined, kind: str, frame: dict[str, Any]) -> None:
+    async def _media(self, joined: Joined, kind: str, frame: dict[str, Any]) -> None:
         """Offers, answers and candidates for Janus (the SFU path)."""
         media = self.media
         if media is None:
@@ -321,7 +322,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
                 "live.sfu_refused", _("The media server refused: %(r)s") % {"r": exc.reason}
             ) from exc
 
-    async def _relay_slide(self, joined: room.Joined, frame: dict[str, Any]) -> None:
+    async def _relay_slide(self, joined: Joined, frame: dict[str, Any]) -> None:
         if not joined.is_master:
             raise errors.forbidden()
         image = frame.get("image")
@@ -335,7 +336,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
 
     # --- Outgoing --------------------------------------------------------------------------
 
-    async def _send_out(self, out: room.Out) -> None:
+    async def _send_out(self, out: Out) -> None:
         assert self.joined is not None
         for to, event in out.events:
             await self.channel_layer.group_send(group(self.joined.session_id, to), _wrap(event))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
@@ -38,3 +39,22 @@ def invalid(code: str, message: Any, **detail: Any) -> Invalid:
 
 def conflict(code: str, message: Any, **detail: Any) -> Conflict:
     return Conflict(message, code=code, detail=detail or None)
+
+
+def full_clean(obj: Any) -> None:
+    """Model validation as a 400 with every field's message."""
+    from tongke.orgs.services import validation_error
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise validation_error(exc) from exc
+
+
+def clean_text(value: str, *, field: str, limit: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise invalid("invalid", _("This field is required."), field=field)
+    if len(value) > limit:
+        raise invalid("invalid", _("At most %(n)d characters.") % {"n": limit}, field=field)
+    return value

@@ -1,7 +1,8 @@
 """What happens in a live room (CLS-2), independent of the transport: joining and leaving
-(the attendance ledger), questions, hands and chat, the in-class quiz, headcounts, media modes
-and the floor. The WebSocket consumer (``consumers.py``) parses frames, applies size and rate
-limits and calls these functions; each returns the events to send and to whom.
+(the attendance ledger), questions, hands and chat, headcounts, media modes and the floor
+(the quiz is in ``quiz.py``). The WebSocket consumer (``consumers.py``) parses frames,
+applies size and rate limits and calls these functions; each returns the events to send and
+to whom.
 
 Everything a room knows lives in the database, so several app-server processes behind the
 Redis channel layer serve one room; the channel layer only carries the events.
@@ -13,19 +14,15 @@ import base64
 import hashlib
 import hmac
 import time
-import unicodedata
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tongke.core.errors import NotFound
-from tongke.learning import policies as learning_policies
-from tongke.learning.specs import spec_to_item
 from tongke.live import errors, policies, services
 from tongke.live.enums import (
     ROOM_CLASSROOM,
@@ -37,63 +34,12 @@ from tongke.live.enums import (
     QuizStatus,
     SessionStatus,
 )
-from tongke.live.models import Classroom, LiveQuiz, LiveSession, Presence, QuizAnswer, RoomMessage
+from tongke.live.events import Joined, Out, clean_text, need_master
+from tongke.live.models import Classroom, LiveSession, Presence, RoomMessage
+from tongke.live.quiz import HEADCOUNT_MAX, quiz_view
 
-TEXT_MAX = 500
-QUIZ_PROMPT_MAX = 1000
-QUIZ_CHOICES_MAX = 8
-QUIZ_CHOICE_MAX = 200
-HEADCOUNT_MAX = 500
 RECENT_MESSAGES = 50
 TURN_TTL_S = 12 * 3600
-
-
-@dataclass
-class Joined:
-    """One connection's place in a room, fixed when it joins."""
-
-    session_id: int
-    user_id: int
-    role: str
-    peer: str
-    label: str
-    classroom_id: int | None = None
-    presence_id: int = 0
-    replaced: list[str] = field(default_factory=list)  # channels of an earlier connection
-
-    @property
-    def is_master(self) -> bool:
-        return self.role == ROOM_MASTER
-
-    @property
-    def is_classroom(self) -> bool:
-        return self.role == ROOM_CLASSROOM
-
-
-@dataclass
-class Out:
-    """Events to send: ``to`` is "all", "staff" (master and observers) or a peer id."""
-
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-
-    def add(self, to: str, event: dict[str, Any]) -> Out:
-        self.events.append((to, event))
-        return self
-
-
-def clean_text(value: Any, *, limit: int = TEXT_MAX, required: bool = True) -> str:
-    if not isinstance(value, str):
-        raise errors.invalid(errors.BAD_MESSAGE, _("Text is expected."))
-    text = "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    ).strip()
-    if required and not text:
-        raise errors.invalid(errors.BAD_MESSAGE, _("The message is empty."))
-    if len(text) > limit:
-        raise errors.invalid(
-            errors.TOO_LARGE, _("At most %(n)d characters.") % {"n": limit}, limit=limit
-        )
-    return text
 
 
 def _user_label(user: Any) -> str:
@@ -308,204 +254,6 @@ def resolve_message(joined: Joined, message_id: Any) -> Out:
     return Out().add("all", {"type": "resolved", "id": message.pk})
 
 
-# --- The in-class quiz -----------------------------------------------------------------------
-
-
-def _need_master(joined: Joined) -> None:
-    if not joined.is_master:
-        raise errors.forbidden(_("Only the master teacher does this."))
-
-
-def quiz_view(quiz: LiveQuiz, joined: Joined, *, with_totals: bool) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "id": quiz.pk,
-        "prompt": quiz.prompt,
-        "choices": quiz.choices,
-        "status": quiz.status,
-    }
-    if with_totals:
-        view["correct"] = quiz.correct
-        view["rooms"] = [room_totals(quiz, c) for c in quiz.session.classrooms.all()]
-    elif joined.classroom_id is not None:
-        mine = QuizAnswer.objects.filter(
-            quiz=quiz, classroom_id=joined.classroom_id, responder_id=joined.user_id
-        ).first()
-        view["mine"] = mine.counts if mine else None
-    if quiz.status == QuizStatus.CLOSED:
-        view["correct"] = quiz.correct
-    return view
-
-
-def room_totals(quiz: LiveQuiz, classroom: Classroom) -> dict[str, Any]:
-    counts = [0] * len(quiz.choices)
-    for row in QuizAnswer.objects.filter(quiz=quiz, classroom=classroom).values_list(
-        "counts", flat=True
-    ):
-        for i, n in enumerate(row[: len(counts)]):
-            counts[i] += int(n)
-    answered = sum(counts)
-    return {
-        "peer": classroom.peer,
-        "counts": counts,
-        "answered": answered,
-        "correct": counts[quiz.correct] if counts else 0,
-    }
-
-
-def _typed_quiz(prompt: Any, choices: Any, correct: Any) -> tuple[str, list[str], int]:
-    text = clean_text(prompt, limit=QUIZ_PROMPT_MAX)
-    if not isinstance(choices, list) or not (2 <= len(choices) <= QUIZ_CHOICES_MAX):
-        raise errors.invalid(
-            errors.BAD_QUIZ,
-            _("Give 2 to %(n)d choices.") % {"n": QUIZ_CHOICES_MAX},
-            field="choices",
-        )
-    options = [clean_text(c, limit=QUIZ_CHOICE_MAX) for c in choices]
-    if not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(options):
-        raise errors.invalid(errors.BAD_QUIZ, _("Mark which choice is right."), field="correct")
-    return text, options, correct
-
-
-def _bank_quiz(user: Any, item_id: Any) -> tuple[Any, str, list[str], int]:
-    if not isinstance(item_id, int) or isinstance(item_id, bool):
-        raise errors.invalid(errors.BAD_QUIZ, _("An item id is expected."), field="item")
-    item = learning_policies.access_item(user, item_id)
-    spec = spec_to_item(item.spec)
-    right = [i for i, c in enumerate(spec.choices) if c.correct]
-    if spec.kind not in ("single", "true_false") or len(right) != 1:
-        raise errors.invalid(
-            errors.BAD_QUIZ,
-            _("A live quiz asks a question with one right choice."),
-            field="item",
-            kind=spec.kind,
-        )
-    return (
-        item,
-        item.stem[:QUIZ_PROMPT_MAX],
-        [c.text[:QUIZ_CHOICE_MAX] for c in spec.choices],
-        right[0],
-    )
-
-
-def quiz_push(joined: Joined, payload: dict[str, Any]) -> Out:
-    _need_master(joined)
-    user = get_user_model().objects.get(pk=joined.user_id)
-    if payload.get("item") is not None:
-        item, prompt, choices, correct = _bank_quiz(user, payload.get("item"))
-    else:
-        item = None
-        prompt, choices, correct = _typed_quiz(
-            payload.get("prompt"), payload.get("choices"), payload.get("correct")
-        )
-    try:
-        with transaction.atomic():
-            quiz = LiveQuiz.objects.create(
-                session_id=joined.session_id,
-                item=item,
-                prompt=prompt,
-                choices=choices,
-                correct=correct,
-            )
-    except IntegrityError as exc:
-        raise errors.conflict(errors.QUIZ_OPEN, _("Close the open quiz first.")) from exc
-    quiz = LiveQuiz.objects.select_related("session").get(pk=quiz.pk)
-    public = {"type": "quiz", "id": quiz.pk, "prompt": prompt, "choices": choices, "mine": None}
-    return (
-        Out()
-        .add("all", public)
-        .add("staff", {"type": "quiz.state", **quiz_view(quiz, joined, with_totals=True)})
-    )
-
-
-def _open_quiz(joined: Joined, quiz_id: Any) -> LiveQuiz:
-    if not isinstance(quiz_id, int) or isinstance(quiz_id, bool):
-        raise errors.invalid(errors.BAD_QUIZ, _("A quiz id is expected."), field="quiz")
-    quiz = LiveQuiz.objects.filter(pk=quiz_id, session_id=joined.session_id).first()
-    if quiz is None:
-        raise NotFound(code="live.quiz_not_found")
-    if quiz.status != QuizStatus.OPEN:
-        raise errors.conflict(
-            errors.QUIZ_CLOSED, _("This quiz is closed; answers are no longer taken.")
-        )
-    return quiz
-
-
-def quiz_answer(joined: Joined, payload: dict[str, Any]) -> Out:
-    """A student's phone sends ``choice``; a tutor enters the room's ``counts`` per option."""
-    if joined.role not in (ROOM_CLASSROOM, ROOM_STUDENT) or joined.classroom_id is None:
-        raise errors.forbidden(_("Answers come from the classrooms."))
-    quiz = _open_quiz(joined, payload.get("quiz"))
-    n = len(quiz.choices)
-    if joined.role == ROOM_STUDENT:
-        choice = payload.get("choice")
-        if not isinstance(choice, int) or isinstance(choice, bool) or not 0 <= choice < n:
-            raise errors.invalid(errors.BAD_QUIZ, _("Pick one of the choices."), field="choice")
-        counts = [1 if i == choice else 0 for i in range(n)]
-    else:
-        raw = payload.get("counts")
-        if (
-            not isinstance(raw, list)
-            or len(raw) != n
-            or not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in raw)
-            or sum(raw) > HEADCOUNT_MAX
-        ):
-            raise errors.invalid(
-                errors.BAD_QUIZ,
-                _("Enter how many students chose each option (0 to %(n)d in all).")
-                % {"n": HEADCOUNT_MAX},
-                field="counts",
-            )
-        counts = raw
-    with transaction.atomic():
-        # Closing and answering race: the row lock (PostgreSQL) or the write lock (SQLite)
-        # orders them, and the status is read again under it.
-        locked = LiveQuiz.objects.select_for_update().get(pk=quiz.pk)
-        if locked.status != QuizStatus.OPEN:
-            raise errors.conflict(
-                errors.QUIZ_CLOSED, _("This quiz is closed; answers are no longer taken.")
-            )
-        QuizAnswer.objects.update_or_create(
-            quiz=quiz,
-            classroom_id=joined.classroom_id,
-            responder_id=joined.user_id,
-            defaults={"counts": counts},
-        )
-    classroom = Classroom.objects.get(pk=joined.classroom_id)
-    totals = room_totals(quiz, classroom)
-    return (
-        Out()
-        .add("staff", {"type": "quiz.totals", "quiz": quiz.pk, "room": totals})
-        .add(joined.peer, {"type": "quiz.received", "quiz": quiz.pk, "counts": counts})
-    )
-
-
-def quiz_close(joined: Joined, quiz_id: Any) -> Out:
-    _need_master(joined)
-    quiz = _open_quiz(joined, quiz_id)
-    with transaction.atomic():
-        LiveQuiz.objects.filter(pk=quiz.pk, status=QuizStatus.OPEN).update(
-            status=QuizStatus.CLOSED, closed_at=timezone.now()
-        )
-    quiz.refresh_from_db()
-    rooms = [room_totals(quiz, c) for c in quiz.session.classrooms.all()]
-    answered = sum(r["answered"] for r in rooms)
-    right = sum(r["correct"] for r in rooms)
-    return (
-        Out()
-        .add(
-            "all",
-            {
-                "type": "quiz.closed",
-                "id": quiz.pk,
-                "correct": quiz.correct,
-                "answered": answered,
-                "right": right,
-            },
-        )
-        .add("staff", {"type": "quiz.state", **quiz_view(quiz, joined, with_totals=True)})
-    )
-
-
 # --- Classroom state, media mode and the floor -----------------------------------------------
 
 
@@ -532,7 +280,7 @@ def set_mode(joined: Joined, mode: Any) -> Out:
 
 def set_floor(joined: Joined, peer: Any) -> Out:
     """The master brings one classroom's audio in for every room (None: back to the master)."""
-    _need_master(joined)
+    need_master(joined)
     classroom_id = None
     if peer is not None:
         if not isinstance(peer, str) or not peer.startswith("c") or not peer[1:].isdigit():
@@ -545,7 +293,7 @@ def set_floor(joined: Joined, peer: Any) -> Out:
 
 
 def end(joined: Joined) -> Out:
-    _need_master(joined)
+    need_master(joined)
     user = get_user_model().objects.get(pk=joined.user_id)
     session = LiveSession.objects.get(pk=joined.session_id)
     services.session_end(actor=user, session=session)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from tongke.core.errors import Invalid, NotFound, TongkeError
 from tongke.library import selectors as library_selectors
-from tongke.live import errors, policies, selectors, services
+from tongke.live import errors, policies, recording, selectors, services
+from tongke.live import partnerships as pairing
 from tongke.live.enums import ROOM_CLASSROOM, ROOM_MASTER, SessionStatus
 from tongke.live.forms import PartnershipForm, RescheduleForm, ScheduleForm
 from tongke.orgs import policies as org_policies
@@ -95,7 +96,7 @@ def partnerships(request: HttpRequest) -> HttpResponse:
                 schools = {
                     s.pk: s for s in selectors.schools_under([r.path for r in regions.values()])
                 }
-                made = services.partnership_create(
+                made = pairing.partnership_create(
                     actor=request.user,
                     region=regions[d["region"]],
                     kind=d["kind"],
@@ -125,9 +126,9 @@ def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "deactivate":
-                services.partnership_update(actor=request.user, partnership=p, active=False)
+                pairing.partnership_update(actor=request.user, partnership=p, active=False)
             elif action == "activate":
-                services.partnership_update(actor=request.user, partnership=p, active=True)
+                pairing.partnership_update(actor=request.user, partnership=p, active=True)
             else:
                 raise Invalid(_("Unknown action."), code="invalid")
         except TongkeError as exc:
@@ -382,7 +383,7 @@ def recording_chunk(request: HttpRequest, session_id: int, seq: int) -> JsonResp
         data = request.body
         if len(data) > CHUNK_MAX:
             raise errors.invalid(errors.RECORDING, _("A chunk is at most 8 MB."))
-        expected = services.recording_append(actor=request.user, session=s, seq=seq, data=data)
+        expected = recording.recording_append(actor=request.user, session=s, seq=seq, data=data)
     except TongkeError as exc:
         return _json_error(exc)
     return JsonResponse({"next": expected})
@@ -393,7 +394,7 @@ def recording_chunk(request: HttpRequest, session_id: int, seq: int) -> JsonResp
 def recording_finish(request: HttpRequest, session_id: int) -> JsonResponse:
     try:
         s = policies.access_session(request.user, session_id)
-        resource = services.recording_finish(actor=request.user, session=s)
+        resource = recording.recording_finish(actor=request.user, session=s)
     except TongkeError as exc:
         return _json_error(exc)
     return JsonResponse(

@@ -23,6 +23,7 @@ from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.library import catalogue as cat
 from tongke.library.enums import NodeKind, ResourceStatus
 from tongke.library.models import CatalogueNode, Package, Resource, ResourceVersion
+from tongke.live.models import LiveSession
 from tongke.orgs.enums import UnitKind
 from tongke.orgs.models import OrgUnit
 
@@ -50,6 +51,7 @@ def empty_catalogue(db: Any) -> None:
     ResourceVersion.objects.all().delete()
     Package.objects.all().delete()
     Resource.objects.all().delete()
+    LiveSession.objects.all().delete()  # live lessons name their catalogue lesson
     CatalogueNode.objects.all().delete()
 
 
