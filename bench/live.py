@@ -351,11 +351,17 @@ class Peer:
             max_size=2**22,
         )
         self.extensions = self.ws.response.headers.get("Sec-WebSocket-Extensions", "") or ""
-        first = json.loads(await asyncio.wait_for(self.ws.recv(), b.timeout))
+        # The welcome should come first; an event of the room that overtakes it (another
+        # peer's join, through the channel layer) is handled and counted, then the wait goes on.
+        while True:
+            event = json.loads(await asyncio.wait_for(self.ws.recv(), b.timeout))
+            if event.get("type") == "welcome":
+                break
+            b.on_event(self, time.perf_counter(), event)
+            if event.get("type") == "error":
+                raise RuntimeError(f"{self.name}: refused before the welcome: {event!r}")
+            b.before_welcome[str(event.get("type"))] += 1
         self.welcome_s = time.perf_counter() - t0
-        if first.get("type") != "welcome":
-            b.on_event(self, time.perf_counter(), first)
-            raise RuntimeError(f"{self.name}: first event {first!r}, not a welcome")
         self.reader = asyncio.create_task(self._read())
         return self.welcome_s
 
@@ -411,6 +417,9 @@ class Result:
     problems: Counter[str] = field(default_factory=Counter)
     log_errors: list[str] = field(default_factory=list)
     open_presences: int = 0
+    before_welcome: Counter[str] = field(default_factory=Counter)
+    idle_s: float = 0.0
+    idle_closed: int = -1  # connections the server closed while the room was quiet (-1: not run)
 
     @property
     def label(self) -> str:
@@ -477,6 +486,7 @@ class Bench:
         self.pong_token = 0
         self.joined_seen: set[str] = set()
         self.room_full = asyncio.Event()
+        self.before_welcome = res.before_welcome
         self.rng = random.Random(args.seed)
 
     # Everything any connection receives comes through here, stamped on arrival.
@@ -635,7 +645,28 @@ class Bench:
             await asyncio.sleep(LAG_TICK_S)
             self.res.lag_ms.append(1000 * (time.perf_counter() - t - LAG_TICK_S))
 
-    async def one_round(self, n: int) -> None:
+    async def quiet(self, seconds: float) -> None:
+        """The room stays quiet, as between two activities of a lesson; then every connection
+        must still be open and one more round (left out of the figures) must go through."""
+        await asyncio.sleep(seconds)
+        peers = [self.master, *self.rooms]
+        closed = [p.name for p in peers if p.reader is None or p.reader.done()]
+        self.res.idle_s = seconds
+        self.res.idle_closed = len(closed)
+        if closed:
+            print(
+                f"  after {seconds:g} s quiet: {len(closed)} of {len(peers)} connections closed "
+                f"by the server ({', '.join(closed[:5])}{'...' if len(closed) > 5 else ''})",
+                flush=True,
+            )
+            return
+        await self.one_round(self.args.rounds + 1, keep=False)
+        print(
+            f"  after {seconds:g} s quiet: every connection open, one more round went through",
+            flush=True,
+        )
+
+    async def one_round(self, n: int, keep: bool = True) -> None:
         rd = Round(n, len(self.rooms))
         for _ in range(self.args.pings):
             rd.pings.append(await self.ping())
@@ -692,7 +723,8 @@ class Bench:
             lambda: f"{len(rd.closed)}/{len(self.rooms) + 1}",
         )
         self.round = None
-        self.res.rounds.append(rd)
+        if keep:
+            self.res.rounds.append(rd)
 
     async def leave(self) -> None:
         await asyncio.gather(*(p.close() for p in [*self.rooms, self.master]))
@@ -720,6 +752,8 @@ async def session_run(bench: Bench, server: Server, res: Result, redis_url: str)
         )
         await bench.rounds(server.proc.pid)
         res.redis_mib.append(redis_used_mib(redis_url) if redis_url else None)
+        if bench.args.idle > 0:
+            await bench.quiet(bench.args.idle)
     except Timeout as exc:
         res.problems[f"timeout: {exc}"] += 1
         print(f"  TIMEOUT: {exc}", flush=True)
@@ -838,12 +872,15 @@ def tables(results: list[Result]) -> list[str]:
         "| channel layer | server processes | RSS idle MiB | RSS 51 joined MiB "
         "| per connection KiB | RSS peak in rounds MiB | server CPU % | client CPU % "
         "| client loop lag p50 / p99 / max ms | 50 answers sent in ms (p50) "
-        "| Redis used_memory MiB idle / joined / after |",
-        "|" + "---|" * 11,
+        "| Redis used_memory MiB idle / joined / after | closed by the server while quiet |",
+        "|" + "---|" * 12,
     ]
     for r in results:
         per_conn = (r.rss_joined_kib - r.rss_idle_kib) / (r.classrooms + 1)
         lag = sorted(r.lag_ms)
+        quiet = (
+            "-" if r.idle_closed < 0 else f"{r.idle_closed}/{r.classrooms + 1} in {r.idle_s:g} s"
+        )
         redis = (
             " / ".join("-" if m is None else f"{m:.1f}" for m in r.redis_mib)
             if any(m is not None for m in r.redis_mib)
@@ -854,7 +891,8 @@ def tables(results: list[Result]) -> list[str]:
             f"| {r.rss_joined_kib / 1024:.0f} | {per_conn:.0f} | {r.rss_peak_kib / 1024:.0f} "
             f"| {r.server_cpu:.0f} | {r.client_cpu:.0f} "
             f"| {p(lag, 0.5, 2)} / {p(lag, 0.99, 2)} / {fmt(lag[-1] if lag else float('nan'), 1)} "
-            f"| {p(sorted(r.send_spread_ms), 0.5, 1)} | {redis} |"
+            f"| {p(sorted(r.send_spread_ms), 0.5, 1)} | {redis} "
+            f"| {quiet} |"
         )
     return out
 
@@ -946,6 +984,9 @@ def main() -> int:
     parser.add_argument("--classrooms", type=int, default=50, help="receiving classrooms (1-60)")
     parser.add_argument("--pings", type=int, default=3, help="reference pings per round")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per wait")
+    parser.add_argument(
+        "--idle", type=float, default=8.0, help="quiet seconds after the rounds (0: skip)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the data home and logs")
@@ -1039,6 +1080,10 @@ def main() -> int:
                 print(f"  {key} x {n}")
             for line in r.log_errors[:10]:
                 print(f"  server log: {line}")
+    for r in results:
+        if r.before_welcome:
+            events = ", ".join(f"{k} x {n}" for k, n in r.before_welcome.most_common())
+            print(f"NOTE {r.label}: events that reached a client before its welcome: {events}")
     if not failed:
         print(
             "no error events, no timeouts, every totals, received and closing sum as sent, "

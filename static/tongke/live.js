@@ -137,7 +137,7 @@
       case "quiz": return showQuiz(ev);
       case "quiz.state": return quizState(ev);
       case "quiz.totals": return quizTotals(ev.quiz, ev.room);
-      case "quiz.received": return quizNote(T.your_answer_sent);
+      case "quiz.received": return quizReceived(ev);
       case "quiz.closed": return quizClosed(ev);
       case "floor": return setFloor(ev.peer);
       case "mode": return modeChanged(ev.peer, ev.mode);
@@ -621,6 +621,14 @@
   // --- Quiz -------------------------------------------------------------------------------
 
   function quizNote(text) { var n = $("live-quiz-note"); if (n) n.textContent = text; }
+
+  function quizReceived(ev) {
+    quizNote(T.your_answer_sent);
+    if (role !== "student") return;
+    document.querySelectorAll("#live-quiz-choices li").forEach(function (li, i) {
+      li.classList.toggle("chosen", (ev.counts[i] || 0) > 0);
+    });
+  }
 
   function showQuiz(q) {
     quiz = { id: q.id, choices: q.choices, prompt: q.prompt };

@@ -34,6 +34,7 @@ pytestmark = pytest.mark.browser
 TITLE = "这是谁的叶（双师课堂）"
 TIANJIN_TUTOR = "t0087"  # the tutor of 下营镇中心小学 (TJ-JZ-S19), an unrelated school
 PARENT = "p01006"  # a parent of s01107, in 千家店镇中心小学 四年级（1）班, a receiving class
+PUPIL = "s01107"
 
 
 def shoot(page: Page, name: str) -> None:
@@ -104,6 +105,15 @@ def test_a_master_teaches_two_classrooms_live(
         wait_for(partial(has_frames, master, peer), f"classroom {peer} on the master's tile")
     expect(master.locator("[data-testid=tile]")).to_have_count(3)  # the third room is offline
 
+    # A pupil of the second receiving class opens the room on a phone to answer.
+    phone_ctx = new_context(media_browser, tongke_server, viewport=PHONE)
+    phone = phone_ctx.new_page()
+    phone_watch = Watch(tongke_server)
+    phone_watch.attach(phone)
+    sign_in(phone, PUPIL, demo_password)
+    enter(phone, "answer-phone")
+    expect(phone.locator("[data-testid=room-status]")).to_have_attribute("data-state", "connected")
+
     # The master pushes a question typed on the spot; each tutor enters the room's counts.
     master.fill("[data-testid=quiz-prompt]", "叶脉的主要作用是？")
     master.fill("[data-testid=quiz-choices]", "输送水分和养料\n让叶子变绿\n吸引昆虫")
@@ -116,13 +126,21 @@ def test_a_master_teaches_two_classrooms_live(
         counts.nth(1).fill("3")
         page.click("[data-testid=quiz-send]")
         expect(page.locator("[data-testid=quiz-note]")).not_to_be_empty()
+    phone.locator("#live-quiz-choices button").first.click()  # A, the right one
+    expect(phone.locator("[data-testid=quiz-note]")).not_to_be_empty()
     totals = master.locator("[data-testid=quiz-totals]")
-    expect(totals).to_have_attribute("data-answered", str(15 + 16))
-    expect(totals).to_have_attribute("data-correct", str(12 + 13))
+    expect(totals).to_have_attribute("data-answered", str(15 + 16 + 1))
+    expect(totals).to_have_attribute("data-correct", str(12 + 13 + 1))
     expect(master.locator("[data-testid=totals-row]")).to_have_count(3)
     master.click("[data-testid=quiz-close]")
     for _ctx, page, _w in rooms:
         expect(page.locator("#live-quiz-choices li.right")).to_have_count(1)
+    expect(phone.locator("#live-quiz-choices li.right")).to_have_count(1)
+    scroll, width = no_horizontal_overflow(phone)
+    assert scroll <= width
+    shoot(phone, "pupil-phone")
+    phone_watch.assert_clean(phone)
+    phone_ctx.close()
 
     # A classroom asks; the master sees it with the classroom's name.
     first = rooms[0][1]
