@@ -180,6 +180,12 @@ def pages_for(page: Page, role: str) -> list[tuple[str, str]]:
             pages.append(("audit log", "/orgs/audit/"))
         pages.append(("courses", "/courses/"))
         pages.append(("learning", "/learning/"))
+        pages.append(("live calendar", "/live/"))
+        lessons = get("/api/v1/live/calendar") or []
+        taught = [e for e in lessons if e["part"] == "master" and e["session"]["status"] != "ended"]
+        if taught:
+            # The master's room: HTML, CSS and live.js (the camera is refused here: no devices).
+            pages.append(("live room", taught[0]["session"]["room_url"]))
     pages.append(("library", "/library/"))
     pages.append(("library search", "/library/?q=%E5%87%BD%E6%95%B0"))
     found = get("/api/v1/library/resources?kind=micro&limit=1")

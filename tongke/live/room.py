@@ -215,6 +215,10 @@ def post_message(joined: Joined, kind: str, text: Any) -> Out:
         ROOM_STUDENT,
     ):
         raise errors.forbidden(_("Questions and hands come from the classrooms."))
+    if kind == MessageKind.CHAT and joined.role == ROOM_STUDENT:
+        # A pupil's question is shown under the classroom's name; chat would show the child's
+        # own name to every room, so pupils ask, they do not chat.
+        raise errors.forbidden(_("Pupils ask questions; chat is for the teachers."))
     body = "" if kind == MessageKind.HAND else clean_text(text)
     if kind == MessageKind.HAND and joined.classroom_id is not None:
         open_hand = RoomMessage.objects.filter(

@@ -6,6 +6,7 @@ app_name = "live"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("class/<int:class_id>/", views.class_calendar, name="class-calendar"),
     path("partnerships/", views.partnerships, name="partnerships"),
     path("partnerships/<int:partnership_id>/", views.partnership, name="partnership"),
     path("partnerships/<int:partnership_id>/schedule/", views.schedule, name="schedule"),

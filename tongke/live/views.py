@@ -72,6 +72,28 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def class_calendar(request: HttpRequest, class_id: int) -> HttpResponse:
+    """A receiving classroom's own schedule, for its big screen: the coming lessons of one
+    class with the button to join each."""
+    klass = org_policies.access_unit(request.user, class_id, "class")
+    now = timezone.now()
+    sessions = list(
+        selectors.session_list(request.user, start=now - timedelta(hours=2), klass=klass)[:60]
+    )
+    rows = []
+    for s in sessions:
+        room = next((c for c in s.classrooms.all() if c.klass_id == klass.pk), None)
+        rows.append(
+            {
+                "s": s,
+                "room": room,
+                "can_join": room is not None and policies.can_drive_classroom(request.user, room),
+            }
+        )
+    return render(request, "live/class_calendar.html", {"klass": klass, "rows": rows})
+
+
 # --- Partnerships ----------------------------------------------------------------------------
 
 

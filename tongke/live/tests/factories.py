@@ -111,15 +111,15 @@ class Client:
             return {"type": "<closed>", "code": out.get("code")}
         return dict(json.loads(out["text"]))
 
-    async def until(self, kind: str, timeout: float = 2, **match: Any) -> dict[str, Any]:
-        """The next event of ``kind`` (with the ``match`` fields), skipping others."""
+    async def until(self, type_: str, timeout: float = 2, **match: Any) -> dict[str, Any]:
+        """The next event of ``type_`` (with the ``match`` fields), skipping others."""
         for _ in range(50):
             event = await self.recv(timeout)
             if event["type"] == "<closed>":
                 return event
-            if event["type"] == kind and all(event.get(k) == v for k, v in match.items()):
+            if event["type"] == type_ and all(event.get(k) == v for k, v in match.items()):
                 return event
-        raise AssertionError(f"no {kind} event")
+        raise AssertionError(f"no {type_} event")
 
     async def drain(self) -> list[dict[str, Any]]:
         got = []

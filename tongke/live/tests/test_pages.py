@@ -191,3 +191,16 @@ def test_recording_endpoints_refuse_with_codes(client_for):
     assert empty.status_code == 400 and empty.json()["code"] == "live.recording_refused"
     outsider = client_for(OUTSIDER).post(f"/live/{s.pk}/recording/finish/")
     assert outsider.status_code == 404
+
+
+def test_a_classroom_has_its_own_schedule(client_for):
+    s = session_now()
+    room = s.classrooms.get(klass__code="BJ-YQ-S10-G04-C1")
+    page = client_for("t0046").get(f"/live/class/{room.klass_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "测试直播课" in text and f"?classroom={room.pk}" in text
+    # a pupil of the class sees it but gets no join button; an outsider gets a 404
+    pupil = client_for("s01107").get(f"/live/class/{room.klass_id}/").content.decode()
+    assert "测试直播课" in pupil and "?classroom=" not in pupil
+    assert client_for(OUTSIDER).get(f"/live/class/{room.klass_id}/").status_code == 404

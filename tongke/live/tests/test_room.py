@@ -86,7 +86,7 @@ def test_quiz_answers_are_counted_per_classroom_and_refused_after_close():
         master = Client(s, "t0001")
         await master.open()
         room1, room2 = Client(s, "t0043", c1.pk), Client(s, "t0046", c2.pk)
-        await room1.open()
+        w1_label = (await room1.open())["you"]["label"]
         await room2.open()
         student = Client(s, pupil)
         ws = await student.open()
@@ -99,6 +99,13 @@ def test_quiz_answers_are_counted_per_classroom_and_refused_after_close():
         state = await master.until("quiz.state")
         assert state["correct"] == 1 and len(state["rooms"]) == 3
         await student.until("quiz")
+        await student.send(type="chat", text="我是某某")
+        assert (await student.until("error"))["code"] == "live.forbidden"  # pupils do not chat
+        await student.send(type="question", text="为什么是 2？")
+        asked = await master.until("message", kind="question")
+        assert (
+            asked["from"] == w1_label and "为什么" in asked["text"]
+        )  # the room's name, not the child's
 
         # And the tutors enter their rooms' counts and a student answers on a phone
         await room1.send(type="quiz.answer", quiz=quiz["id"], counts=[2, 10, 1])
