@@ -891,6 +891,21 @@
         return n;
       });
     },
+    floorBytes: function () {
+      // Audio received on the floor (a classroom the master brought in): the third m-line
+      // peer to peer, its own subscription through an SFU.
+      var entry = pcs.get(sfu ? "floor" : "master");
+      if (!entry) return Promise.resolve(0);
+      var tx = entry.pc.getTransceivers();
+      var floorMid = sfu ? null : (tx[2] && tx[2].mid);
+      return entry.pc.getStats().then(function (stats) {
+        var n = 0;
+        stats.forEach(function (r) {
+          if (r.type === "inbound-rtp" && r.kind === "audio" && (floorMid === null || r.mid === floorMid)) n += r.bytesReceived || 0;
+        });
+        return n;
+      });
+    },
     peers: function () { return Array.from(pcs.keys()).filter(function (k) { return k !== "pub" && k !== "floor"; }); },
     sfu: function () { return sfu; },
     mode: function () { return mode; },

@@ -152,6 +152,18 @@ def test_a_master_teaches_two_classrooms_live(
     first.press("[data-testid=headcount]", "Tab")
     expect(master.locator("[data-testid=tile]").first).to_contain_text("18")
 
+    # The master brings the first classroom's audio in: the second classroom receives it.
+    before = int(rooms[1][1].evaluate("tongkeLive.floorBytes()"))
+    master.locator("[data-testid=tile]").first.locator(".live-tile-floor").click()
+    expect(master.locator("[data-testid=tile].floor")).to_have_count(1)
+    wait_for(
+        lambda: int(rooms[1][1].evaluate("tongkeLive.floorBytes()")) > before + 2000,
+        "the brought-in classroom's audio in another classroom",
+        timeout=20,
+    )
+    master.locator("[data-testid=tile]").first.locator(".live-tile-floor").click()
+    expect(master.locator("[data-testid=tile].floor")).to_have_count(0)
+
     # The second classroom's link is weak: it switches to audio plus slides.
     second = rooms[1][1]
     second.click("[data-testid=mode-toggle]")
