@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from tongke.core.errors import TongkeError
 from tongke.library.models import CatalogueNode
 from tongke.live import partnerships, services
 from tongke.live.enums import MessageKind, PartnershipKind, QuizStatus, SessionStatus
@@ -80,7 +81,7 @@ def seed_live() -> dict[str, Any]:
     services.session_schedule(
         **common,
         lesson=lessons[3],
-        title="这是谁的叶（双师课堂）",
+        title=DEMO_LESSON,
         starts_at=now + timedelta(minutes=10),
     )
     tomorrow = (timezone.localtime(now) + timedelta(days=1)).replace(hour=10, minute=0)
@@ -104,6 +105,44 @@ def seed_live() -> dict[str, Any]:
         classrooms=[services.ClassroomIn(_unit("BJ-YQ-S09-G07-C1"), users["t0043"])],
     )
     return {"partnerships": 2, "sessions": 3 + len(series)}
+
+
+DEMO_LESSON = "这是谁的叶（双师课堂）"
+
+
+def demo_lesson_now() -> LiveSession | None:
+    """Make sure the demo has a lesson one can join now: when ``tongke demo`` starts on an
+    existing data home, the seeded one may be long over. Returns the joinable lesson."""
+    now = timezone.now()
+    joinable = (
+        LiveSession.objects.filter(
+            master__username="t0001",
+            status__in=[SessionStatus.SCHEDULED, SessionStatus.LIVE],
+            starts_at__lte=now + services.JOIN_EARLY,
+            ends_at__gte=now - services.JOIN_LATE,
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if joinable is not None:
+        return joinable
+    held = LiveSession.objects.filter(title=DEMO_LESSON).order_by("-starts_at").first()
+    if held is None:
+        return None
+    rooms = [services.ClassroomIn(c.klass, c.tutor) for c in held.classrooms.all()]
+    try:
+        return services.session_schedule(
+            actor=held.master,
+            partnership=held.partnership,
+            host_school=held.host_school,
+            lesson=held.lesson,
+            title=DEMO_LESSON,
+            starts_at=now.replace(second=0, microsecond=0) + timedelta(minutes=10),
+            minutes=40,
+            classrooms=rooms,
+        )[0]
+    except TongkeError:  # the master or a classroom is busy then: a lesson is on anyway
+        return None
 
 
 def _history(session: LiveSession, start: Any, master: Any) -> None:

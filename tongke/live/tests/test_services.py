@@ -257,3 +257,17 @@ def test_partnership_outcomes_count_the_lesson_held_yesterday():
     assert by_code["BJ-MY-S12"].minutes == pytest.approx(12 + 40 - 14, abs=0.1)
     ended = LiveSession.objects.filter(partnership=community(), status=SessionStatus.ENDED)
     assert ended.exists()
+
+
+def test_the_demo_always_offers_a_lesson_to_join():
+    from tongke.demo.seed_live import DEMO_LESSON, demo_lesson_now
+
+    # Every lesson of the demo's master is over (as on a data home seeded days ago)
+    LiveSession.objects.filter(master__username="t0001").exclude(status="ended").update(
+        status=SessionStatus.CANCELLED
+    )
+    lesson = demo_lesson_now()
+    assert lesson is not None and lesson.title == DEMO_LESSON
+    services.check_joinable(lesson)
+    assert lesson.classrooms.count() == 3
+    assert demo_lesson_now() == lesson  # and only one

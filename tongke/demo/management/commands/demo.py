@@ -7,9 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from tongke.demo.management.commands.seed_demo import print_accounts
 from tongke.demo.seed import seed_demo
+from tongke.demo.seed_live import demo_lesson_now
 
 
 class Command(BaseCommand):
@@ -30,6 +32,13 @@ class Command(BaseCommand):
         result = seed_demo()
         self.stdout.write("Seeded." if result.created else "Demo region already present.")
         print_accounts(self.stdout, result.accounts)
+        lesson = demo_lesson_now()
+        if lesson is not None:
+            self.stdout.write(
+                f"\nLive lesson to try: {lesson.title} at "
+                f"{timezone.localtime(lesson.starts_at):%H:%M} (master t0001; classrooms "
+                "t0043, t0046, t0054; open /live/)"
+            )
         if opts["no_serve"]:
             return
         self.stdout.write(f"\nServing on http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
