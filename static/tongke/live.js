@@ -117,7 +117,10 @@
   window.addEventListener("online", function () {
     if (ws && ws.readyState > 1) { backoff = 500; connect(); }
   });
-  setInterval(function () { send({ type: "ping", t: Date.now() }); }, 20000);
+  // Keepalive; the master and observers also ask who is connected, to heal lost events.
+  setInterval(function () {
+    send({ type: "ping", t: Date.now(), online: role === "master" || role === "observer" });
+  }, 15000);
 
   // --- Events from the room ---------------------------------------------------------------
 
@@ -143,6 +146,7 @@
       case "mode": return modeChanged(ev.peer, ev.mode);
       case "headcount": return headcount(ev.peer, ev.count);
       case "slide": return showSlide(ev.image);
+      case "pong": return ev.online ? reconcile(ev.online) : undefined;
       case "error": return refused(ev);
       case "ended": return endedRoom();
       case "replaced":
@@ -199,6 +203,15 @@
     rooms.set(ev.peer, c);
     renderTiles();
     if (role === "master" && !sfu) return getLocal().then(function () { offerTo(ev.peer); });
+  }
+
+  function reconcile(online) {
+    var here = {};
+    online.forEach(function (p) { here[p] = true; });
+    rooms.forEach(function (c, peer) {
+      if (c.online && !here[peer]) peerLeft({ peer: peer });
+      else if (!c.online && here[peer]) peerJoined({ peer: peer, label: c.label, mode: c.mode });
+    });
   }
 
   function peerLeft(ev) {

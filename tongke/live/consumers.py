@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -102,6 +104,20 @@ def group(session_id: int, to: str) -> str:
 class LiveRoomConsumer(AsyncWebsocketConsumer):
     joined: Joined | None = None
     media: sfu.MediaLink | None = None
+
+    # Channels closes the thread's old database connections before every message and after
+    # a disconnect, unconditionally. ``_db`` already does that around each call, and skips it
+    # inside an outer transaction (the tests' rolled-back one, which a close would break on
+    # PostgreSQL), so these two are Channels' own minus that call.
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def connect(self) -> None:
         self.buckets = {k: Bucket(*v) for k, v in LIMITS.items()}
@@ -228,7 +244,12 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
 
     async def _dispatch(self, joined: Joined, kind: str, frame: dict[str, Any]) -> None:
         if kind == "ping":
-            await self.send(json.dumps({"type": "pong", "t": frame.get("t")}))
+            pong: dict[str, Any] = {"type": "pong", "t": frame.get("t")}
+            if joined.role in ("master", "observer") and frame.get("online"):
+                # Who is connected now, from the database: the page reconciles its tiles, so
+                # a join or leave event lost between processes heals at the next ping.
+                pong["online"] = sorted(await _db(room.online_peers)(joined.session_id))
+            await self.send(json.dumps(pong))
         elif kind == "signal":
             await self._relay_signal(joined, frame)
         elif kind == "slide":

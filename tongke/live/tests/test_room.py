@@ -15,6 +15,17 @@ from tongke.live.tests.factories import Client, session_now, unit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings: Any) -> None:
+    """The room's logic over the in-memory channel layer, whatever the environment sets.
+    The Redis layer runs under real servers in bench/live.py: in this one-loop harness,
+    where database calls run in the test's thread, channels_redis lost an event after a
+    consumer stopped (PostgreSQL + Redis only), which the pages also heal by the master's
+    keepalive (``online`` in the pong)."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 SDP = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
 
@@ -71,6 +82,9 @@ def test_master_and_classrooms_meet_and_signal():
 
         await room1.close()
         assert (await master.until("peer.left"))["peer"] == c1.peer
+        # The master's keepalive carries who is connected now (from the database)
+        await master.send(type="ping", t=2, online=True)
+        assert (await master.until("pong"))["online"] == ["master"]
         await master.close()
 
     run(scenario)
