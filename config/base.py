@@ -133,7 +133,13 @@ if ENV.redis_url:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [ENV.redis_url], "capacity": 1500, "expiry": 30},
+            # A receive blocks in BRPOP for up to 5 s (channels-redis); the socket's read
+            # timeout must be longer, or an idle room's connection dies with a TimeoutError.
+            "CONFIG": {
+                "hosts": [{"address": ENV.redis_url, "socket_timeout": 30}],
+                "capacity": 1500,
+                "expiry": 30,
+            },
         }
     }
 else:

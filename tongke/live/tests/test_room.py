@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def in_memory_layer(settings: Any) -> None:
-    """The room's logic over the in-memory channel layer, whatever the environment sets.
-    The Redis layer runs under real servers in bench/live.py: in this one-loop harness,
-    where database calls run in the test's thread, channels_redis lost an event after a
-    consumer stopped (PostgreSQL + Redis only), which the pages also heal by the master's
-    keepalive (``online`` in the pong)."""
+    """The room's logic over the in-memory channel layer, whatever the environment sets; the
+    Redis layer runs under real servers in bench/live.py. (In this one-loop harness an event
+    was lost on PostgreSQL + Redis while channels-redis's reads timed out, which the socket
+    timeout in config/base.py has since fixed in the benchmark; pages also heal lost events
+    through the master's keepalive, ``online`` in the pong.)"""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
