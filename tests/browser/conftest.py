@@ -7,6 +7,7 @@ pytest-django's test database. Run them with ``uv run pytest -m browser tests/br
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -97,11 +98,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     raise RuntimeError(f"tongke serve did not answer /healthz in {timeout}s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def tongke_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (``http://127.0.0.1:PORT``) of a Tongke server seeded with the demo region."""
-    home = tmp_path_factory.mktemp("tongke-home")
-    env = _server_env(home)
+@contextlib.contextmanager
+def demo_server(home: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Seed the demo into ``home`` and serve it (with a task worker) as a person would;
+    yields the base URL and stops the server afterwards."""
+    env = _server_env(home) | (extra_env or {})
     subprocess.run(
         [sys.executable, "-m", "tongke.cli", "demo", "--no-serve"],
         cwd=REPO,
@@ -131,6 +132,13 @@ def tongke_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def tongke_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT``) of a Tongke server seeded with the demo region."""
+    with demo_server(tmp_path_factory.mktemp("tongke-home")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

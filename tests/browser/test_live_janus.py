@@ -10,16 +10,13 @@ Skipped only when janus is not installed; CI installs it.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import REPO, _free_port, _server_env, _wait_healthy
+from tests.browser.conftest import demo_server
 from tests.browser.test_live import enter, has_frames, open_page, shoot, wait_for
 from tongke.live.tests.janus_process import running_janus
 
@@ -37,39 +34,9 @@ def janus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def sfu_server(tmp_path_factory: pytest.TempPathFactory, janus_server: str) -> Iterator[str]:
     """A Tongke server of its own (demo seeded) whose rooms use Janus."""
-    home = tmp_path_factory.mktemp("tongke-sfu-home")
-    env = _server_env(home)
-    env["TONGKE_JANUS_URL"] = janus_server
-    env["TONGKE_JANUS_API_SECRET"] = "tongke-test"
-    subprocess.run(
-        [sys.executable, "-m", "tongke.cli", "demo", "--no-serve"],
-        cwd=REPO,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log: Path = home / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tongke.cli", "serve", "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_healthy(url, proc, log, timeout=60)
+    env = {"TONGKE_JANUS_URL": janus_server, "TONGKE_JANUS_API_SECRET": "tongke-test"}
+    with demo_server(tmp_path_factory.mktemp("tongke-sfu-home"), env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_a_lesson_through_janus(
