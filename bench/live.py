@@ -39,7 +39,8 @@ connection signed in by its ``sessionid`` cookie with the site's Origin:
 
 A welcome should be a connection's first event; an event of the room that overtakes it (with
 several server processes, another classroom's ``peer.joined`` can) is handled, counted and
-printed as a NOTE, not a failure.
+printed as a NOTE, not a failure. So is a server that does not exit within 10 s of SIGTERM
+(it is then killed): its figures stand, but a deployment would hang on a restart.
 
 The reference, measured in the same run from the same master connection with the room full:
 the room's ``ping`` -> ``pong`` round trip, which the consumer answers at once without the
@@ -111,6 +112,7 @@ CORRECT = 2
 ROUND_MIN_S = 0.5  # master: 2 quiz frames a round against 5/s; pings against 10/s
 LAG_TICK_S = 0.005
 WARMUP_CONNECTS = 4
+STOP_WAIT_S = 10  # a healthy server stops in under a second
 
 
 # --- The server ------------------------------------------------------------------------------
@@ -174,13 +176,21 @@ def connections_by_pid(root: int, port: int) -> dict[int, int]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path):
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path, log_level: str):
         self.port = free_port()
         self.workers = workers
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 (kept open for the server's life)
         self.proc = subprocess.Popen(
-            tongke("serve", "--port", str(self.port), "--workers", str(workers)),
+            tongke(
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                log_level,
+            ),
             env=env,
             cwd=ROOT,
             stdout=self._log,
@@ -216,19 +226,24 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"server not ready in {timeout:.0f} s:\n{self.log_tail()}")
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """SIGTERM to the server's process group; SIGKILL after STOP_WAIT_S. True when it
+        had to be killed (a graceful shutdown that waits on a task that never ends)."""
+        killed = False
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=STOP_WAIT_S)
             except subprocess.TimeoutExpired:
+                killed = True
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self._log.close()
+        return killed
 
     def log_tail(self, lines: int = 60) -> str:
         if not self._log.closed:
@@ -429,6 +444,7 @@ class Result:
     before_welcome: Counter[str] = field(default_factory=Counter)
     idle_s: float = 0.0
     idle_closed: int = -1  # connections the server closed while the room was quiet (-1: not run)
+    killed: bool = False  # the server did not exit on SIGTERM
 
     @property
     def label(self) -> str:
@@ -767,7 +783,9 @@ async def session_run(bench: Bench, server: Server, res: Result, redis_url: str)
         res.problems[f"timeout: {exc}"] += 1
         print(f"  TIMEOUT: {exc}", flush=True)
     finally:
+        t0 = time.perf_counter()
         await bench.leave()
+        print(f"  every client closed in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
 def run_one(
@@ -783,7 +801,9 @@ def run_one(
         redis_client(redis_url).flushdb()
         print(f"  flushed {redis_url} ({keys} keys)", flush=True)
     env = clean_env(home, redis_url=redis_url)
-    server = Server(env, workers, home.parent / f"serve-{layer}-{workers}.log")
+    server = Server(
+        env, workers, home.parent / f"serve-{layer}-{workers}.log", args.server_log_level
+    )
     try:
         res.startup_s = server.wait_ready()
         print(
@@ -812,7 +832,13 @@ def run_one(
         res.problems[f"{type(exc).__name__}: {str(exc)[:300]}"] += 1
         print(f"  FAILED: {type(exc).__name__}: {exc}", flush=True)
     finally:
-        server.stop()
+        t0 = time.perf_counter()
+        res.killed = server.stop()
+        print(
+            f"  server stopped in {time.perf_counter() - t0:.1f} s"
+            + (" (SIGKILL: it did not exit on SIGTERM)" if res.killed else ""),
+            flush=True,
+        )
         res.log_errors = server.log_errors()
         if redis_url:
             with contextlib.suppress(Exception):
@@ -1002,6 +1028,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the data home and logs")
+    parser.add_argument(
+        "--server-log-level", default="warning", help="uvicorn's --log-level (info to debug)"
+    )
     args = parser.parse_args()
     if args.rounds is None:
         args.rounds = 5 if args.quick else 30
@@ -1097,6 +1126,11 @@ def main() -> int:
             for line in r.log_errors[:10]:
                 print(f"  server log: {line}")
     for r in results:
+        if r.killed:
+            print(
+                f"NOTE {r.label}: the server did not exit within {STOP_WAIT_S} s of SIGTERM "
+                "(uvicorn waits for a task that never ends) and was killed"
+            )
         if r.before_welcome:
             events = ", ".join(f"{k} x {n}" for k, n in r.before_welcome.most_common())
             print(f"NOTE {r.label}: events that reached a client before its welcome: {events}")

@@ -139,11 +139,17 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._refuse(exc.code, str(exc.message), close)
             return
         self.joined = joined
+        # The welcome goes straight to this socket before it joins the room's groups, so it
+        # is always the first frame a page gets (through the layer, another peer's event
+        # could overtake it).
+        own = [event for to, event in out.events if to == joined.peer]
+        for event in own:
+            await self._send_json(event)
         for name in self._groups(joined):
             await self.channel_layer.group_add(name, self.channel_name)
         for old in joined.replaced:
             await self.channel_layer.send(old, {"type": "room.replaced"})
-        await self._send_out(out)
+        await self._send_out(Out([(to, e) for to, e in out.events if to != joined.peer]))
         if settings.LIVE_JANUS_URL and joined.role in ("master", "classroom"):
             await self._open_media(joined)
 

@@ -117,7 +117,9 @@ def _schedule(**over):
 
 def test_a_weekly_series_and_its_cancellation():
     start = timezone.now() + timedelta(days=400)
-    made = _schedule(starts_at=start, weekly_until=(start + timedelta(weeks=3)).date())
+    made = _schedule(
+        starts_at=start, weekly_until=timezone.localtime(start + timedelta(weeks=3)).date()
+    )
     assert len(made) == 4 and len({s.series for s in made}) == 1
     assert [(s.starts_at - start).days for s in made] == [0, 7, 14, 21]
     assert services.session_cancel(actor=user("t0001"), session=made[1], following=True) == 3
@@ -159,7 +161,9 @@ def test_scheduling_refusals():
     # a series longer than 40 weeks
     start = timezone.now() + timedelta(days=400)
     with pytest.raises(Invalid) as e:
-        _schedule(starts_at=start, weekly_until=(start + timedelta(weeks=45)).date())
+        _schedule(
+            starts_at=start, weekly_until=timezone.localtime(start + timedelta(weeks=45)).date()
+        )
     assert e.value.code == "live.bad_schedule"
 
 
