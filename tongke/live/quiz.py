@@ -34,7 +34,7 @@ def quiz_view(quiz: LiveQuiz, joined: Joined, *, with_totals: bool) -> dict[str,
     }
     if with_totals:
         view["correct"] = quiz.correct
-        view["rooms"] = [room_totals(quiz, c) for c in quiz.session.classrooms.all()]
+        view["rooms"] = rooms_totals(quiz)
     elif joined.classroom_id is not None:
         mine = QuizAnswer.objects.filter(
             quiz=quiz, classroom_id=joined.classroom_id, responder_id=joined.user_id
@@ -45,20 +45,38 @@ def quiz_view(quiz: LiveQuiz, joined: Joined, *, with_totals: bool) -> dict[str,
     return view
 
 
-def room_totals(quiz: LiveQuiz, classroom: Classroom) -> dict[str, Any]:
+def _totals(quiz: LiveQuiz, peer: str, rows: list[list[int]]) -> dict[str, Any]:
+    """One classroom's votes per option, summed over its responders."""
     counts = [0] * len(quiz.choices)
-    for row in QuizAnswer.objects.filter(quiz=quiz, classroom=classroom).values_list(
-        "counts", flat=True
-    ):
+    for row in rows:
         for i, n in enumerate(row[: len(counts)]):
             counts[i] += int(n)
-    answered = sum(counts)
     return {
-        "peer": classroom.peer,
+        "peer": peer,
         "counts": counts,
-        "answered": answered,
+        "answered": sum(counts),
         "correct": counts[quiz.correct] if counts else 0,
     }
+
+
+def room_totals(quiz: LiveQuiz, classroom: Classroom) -> dict[str, Any]:
+    rows = QuizAnswer.objects.filter(quiz=quiz, classroom=classroom).values_list(
+        "counts", flat=True
+    )
+    return _totals(quiz, classroom.peer, list(rows))
+
+
+def rooms_totals(quiz: LiveQuiz) -> list[dict[str, Any]]:
+    """Every receiving classroom's totals, in two queries whatever the number of rooms."""
+    by_room: dict[int, list[list[int]]] = {}
+    for classroom_id, counts in QuizAnswer.objects.filter(quiz=quiz).values_list(
+        "classroom_id", "counts"
+    ):
+        by_room.setdefault(classroom_id, []).append(counts)
+    room_ids = Classroom.objects.filter(session_id=quiz.session_id).order_by("pk")
+    return [
+        _totals(quiz, f"c{pk}", by_room.get(pk, [])) for pk in room_ids.values_list("pk", flat=True)
+    ]
 
 
 def _typed_quiz(prompt: Any, choices: Any, correct: Any) -> tuple[str, list[str], int]:
@@ -117,13 +135,9 @@ def quiz_push(joined: Joined, payload: dict[str, Any]) -> Out:
             )
     except IntegrityError as exc:
         raise errors.conflict(errors.QUIZ_OPEN, _("Close the open quiz first.")) from exc
-    quiz = LiveQuiz.objects.select_related("session").get(pk=quiz.pk)
     public = {"type": "quiz", "id": quiz.pk, "prompt": prompt, "choices": choices, "mine": None}
-    return (
-        Out()
-        .add("all", public)
-        .add("staff", {"type": "quiz.state", **quiz_view(quiz, joined, with_totals=True)})
-    )
+    state = quiz_view(quiz, joined, with_totals=True)
+    return Out().add("all", public).add("staff", {"type": "quiz.state", **state})
 
 
 def _open_quiz(joined: Joined, quiz_id: Any) -> LiveQuiz:
@@ -196,9 +210,9 @@ def quiz_close(joined: Joined, quiz_id: Any) -> Out:
             status=QuizStatus.CLOSED, closed_at=timezone.now()
         )
     quiz.refresh_from_db()
-    rooms = [room_totals(quiz, c) for c in quiz.session.classrooms.all()]
-    answered = sum(r["answered"] for r in rooms)
-    right = sum(r["correct"] for r in rooms)
+    state = quiz_view(quiz, joined, with_totals=True)
+    answered = sum(r["answered"] for r in state["rooms"])
+    right = sum(r["correct"] for r in state["rooms"])
     return (
         Out()
         .add(
@@ -211,5 +225,5 @@ def quiz_close(joined: Joined, quiz_id: Any) -> Out:
                 "right": right,
             },
         )
-        .add("staff", {"type": "quiz.state", **quiz_view(quiz, joined, with_totals=True)})
+        .add("staff", {"type": "quiz.state", **state})
     )

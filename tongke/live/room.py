@@ -154,9 +154,10 @@ def state(session: LiveSession, joined: Joined) -> dict[str, Any]:
     rooms = list(session.classrooms.select_related("school", "klass", "tutor"))
     staff = joined.role in (ROOM_MASTER, ROOM_OBSERVER)
     quiz = session.quizzes.filter(status=QuizStatus.OPEN).first()
-    messages = list(
-        session.messages.select_related("classroom__school", "classroom__klass", "author")
-    )
+    latest = session.messages.select_related(
+        "classroom__school", "classroom__klass", "author"
+    ).order_by("-pk")[:RECENT_MESSAGES]
+    messages = list(reversed(latest))
     data: dict[str, Any] = {
         "you": {"peer": joined.peer, "role": joined.role, "label": joined.label},
         "session": {
@@ -179,7 +180,7 @@ def state(session: LiveSession, joined: Joined) -> dict[str, Any]:
             if staff or c.pk == joined.classroom_id
         ],
         "quiz": quiz_view(quiz, joined, with_totals=staff) if quiz else None,
-        "messages": [message_event(m) for m in messages[-RECENT_MESSAGES:]],
+        "messages": [message_event(m) for m in messages],
         "ice_servers": ice_servers(joined.user_id),
         "sfu": bool(settings.LIVE_JANUS_URL),
     }

@@ -122,6 +122,37 @@ def _occurrences(starts_at: datetime, weekly_until: date | None) -> list[datetim
     return out
 
 
+def _check_times(starts_at: datetime, minutes: int) -> None:
+    if not (MIN_MINUTES <= minutes <= MAX_MINUTES):
+        raise errors.invalid(
+            errors.BAD_TIMES,
+            _("A lesson lasts %(a)d to %(b)d minutes.") % {"a": MIN_MINUTES, "b": MAX_MINUTES},
+            field="minutes",
+        )
+    if starts_at < timezone.now() - timedelta(minutes=10):
+        raise errors.invalid(errors.BAD_TIMES, _("The start lies in the past."), field="starts_at")
+
+
+def _check_free(
+    master: Any, classes: list[OrgUnit], start: datetime, end: datetime, exclude: int | None = None
+) -> None:
+    """Neither the master nor a receiving class may be in two live lessons at once."""
+    if _busy(Q(master_id=master.pk), start, end, exclude):
+        raise errors.conflict(
+            "live.master_busy",
+            _("%(who)s already teaches a live lesson at %(when)s.")
+            % {"who": master.full_name or master.username, "when": when(start)},
+        )
+    for klass in classes:
+        if _busy(Q(classrooms__klass=klass), start, end, exclude):
+            raise errors.conflict(
+                "live.class_busy",
+                _("%(klass)s already receives a live lesson at %(when)s.")
+                % {"klass": klass.name, "when": when(start)},
+                klass=klass.pk,
+            )
+
+
 def _busy(q: Q, starts: datetime, ends: datetime, exclude: int | None = None) -> bool:
     qs = LiveSession.objects.filter(q, starts_at__lt=ends, ends_at__gt=starts).exclude(
         status=SessionStatus.CANCELLED
@@ -163,34 +194,14 @@ def session_schedule(
         raise errors.invalid(
             errors.BAD_LESSON, _("Choose a lesson or chapter of the catalogue."), field="lesson"
         )
-    if not (MIN_MINUTES <= minutes <= MAX_MINUTES):
-        raise errors.invalid(
-            errors.BAD_TIMES,
-            _("A lesson lasts %(a)d to %(b)d minutes.") % {"a": MIN_MINUTES, "b": MAX_MINUTES},
-            field="minutes",
-        )
-    if starts_at < timezone.now() - timedelta(minutes=10):
-        raise errors.invalid(errors.BAD_TIMES, _("The start lies in the past."), field="starts_at")
+    _check_times(starts_at, minutes)
     title = errors.clean_text(title, field="title", limit=200)
     rooms = _check_classrooms(partnership, host_school, classrooms)
     series = uuid.uuid4() if weekly_until else None
     made: list[LiveSession] = []
     for start in _occurrences(starts_at, weekly_until):
         end = start + timedelta(minutes=minutes)
-        if _busy(Q(master=master), start, end):
-            raise errors.conflict(
-                "live.master_busy",
-                _("%(who)s already teaches a live lesson at %(when)s.")
-                % {"who": master.full_name or master.username, "when": when(start)},
-            )
-        for room, _school in rooms:
-            if _busy(Q(classrooms__klass=room.klass), start, end):
-                raise errors.conflict(
-                    "live.class_busy",
-                    _("%(klass)s already receives a live lesson at %(when)s.")
-                    % {"klass": room.klass.name, "when": when(start)},
-                    klass=room.klass.pk,
-                )
+        _check_free(master, [room.klass for room, _school in rooms], start, end)
         session = LiveSession(
             partnership=partnership,
             title=title,
@@ -303,11 +314,10 @@ def session_reschedule(
     *, actor: Any, session: LiveSession, starts_at: datetime, minutes: int, title: str | None = None
 ) -> LiveSession:
     _editable(actor, session)
-    if not (MIN_MINUTES <= minutes <= MAX_MINUTES):
-        raise errors.invalid(errors.BAD_TIMES, _("A lesson lasts 10 to 240 minutes."))
+    _check_times(starts_at, minutes)
     end = starts_at + timedelta(minutes=minutes)
-    if _busy(Q(master_id=session.master_id), starts_at, end, exclude=session.pk):
-        raise errors.conflict("live.master_busy", _("The master teacher is busy then."))
+    classes = [c.klass for c in session.classrooms.select_related("klass")]
+    _check_free(session.master, classes, starts_at, end, exclude=session.pk)
     before = [session.starts_at.isoformat(), session.ends_at.isoformat(), session.title]
     session.starts_at, session.ends_at = starts_at, end
     if title is not None:

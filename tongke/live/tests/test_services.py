@@ -275,3 +275,25 @@ def test_the_demo_always_offers_a_lesson_to_join():
     services.check_joinable(lesson)
     assert lesson.classrooms.count() == 3
     assert demo_lesson_now() == lesson  # and only one
+
+
+def test_moving_a_lesson_keeps_the_scheduling_rules():
+    first = _schedule()[0]
+    other = _schedule(
+        actor=user("hd_admin"),
+        master=user("t0002"),
+        starts_at=first.starts_at + timedelta(hours=3),
+    )[0]
+    with pytest.raises(Conflict) as e:  # onto the same class's lesson
+        services.session_reschedule(
+            actor=user("hd_admin"), session=other, starts_at=first.starts_at, minutes=40
+        )
+    assert e.value.code == "live.class_busy"
+    with pytest.raises(Invalid) as bad:  # into the past
+        services.session_reschedule(
+            actor=user("t0001"),
+            session=first,
+            starts_at=timezone.now() - timedelta(days=1),
+            minutes=40,
+        )
+    assert bad.value.code == "live.bad_times"
