@@ -25,7 +25,50 @@ from tongke.orgs.api import router as orgs_router
 
 log = logging.getLogger("tongke.api")
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "detail"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable, machine-readable: <app>.<reason>."},
+        "message": {"type": "string", "description": "A translated sentence for people."},
+        "detail": {"description": "More about the error (fields, limits), or null."},
+    },
+}
+ERROR_STATUSES = {
+    "400": "Bad request: malformed JSON, or a value the rules refuse.",
+    "401": "Not signed in, or the token is not valid.",
+    "403": "Not allowed for you (or the CSRF check failed).",
+    "404": "Not found, or not visible to you.",
+    "409": "Conflicts with the current state.",
+    "413": "The request body is too large.",
+    "422": "The input does not match the schema.",
+    "429": "Too many attempts; see Retry-After.",
+    "503": "The server is busy; retry (see Retry-After).",
+}
+UNSAFE_ONLY = {"409", "413", "503"}
+
+
+class TongkeAPI(NinjaAPI):
+    """Documents, on every operation, the error answers it can give: each is an ``Error``."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in schema["paths"].values():
+            for method, op in item.items():
+                responses = op.setdefault("responses", {})
+                for status, description in ERROR_STATUSES.items():
+                    if status in UNSAFE_ONLY and method == "get":
+                        continue
+                    if status == "401" and not op.get("security"):
+                        continue
+                    responses.setdefault(status, {"description": description, **ref})
+        return schema
+
+
+api = TongkeAPI(
     title="Tongke API",
     version="1",
     description="The JSON API of Tongke (同课). Sign in with the browser session, or send an "
@@ -119,6 +162,14 @@ def on_database_busy(request: HttpRequest, exc: OperationalError) -> HttpRespons
     response = _error(api, request, 503, "busy", _("The server is busy. Please try again."))
     response["Retry-After"] = "1"
     return response
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """A number too large for the database reached a query (schemas bound the ids they know
+    of with ``DbId``; this is the net under the rest): nothing was written, say which."""
+    log.warning("number out of range in %s %s: %s", request.method, request.path, exc)
+    return _error(api, request, 422, "invalid", _("A number in the request is out of range."))
 
 
 @api.exception_handler(Exception)

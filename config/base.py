@@ -223,6 +223,10 @@ TONGKE_UPLOAD_LIMIT_BYTES = ENV.upload_limit_mb * 1024 * 1024
 # Every upload streams to a temporary file and is cut off past the limit (no file is ever
 # held whole in memory); the view then answers 413.
 FILE_UPLOAD_HANDLERS = ["tongke.library.media.intake.LimitedUploadHandler"]
+# The server caps bodies before Django reads them (config/body_limit.py): an anonymous caller
+# may send this much, a signed-in one an upload (multipart) or this much of anything else.
+TONGKE_ANON_BODY_LIMIT_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+TONGKE_BODY_LIMIT_BYTES = 16 * 1024 * 1024
 
 # --- Background work (django-tasks): queued in the database, run by `tongke worker` (and by
 # the worker `tongke demo` starts). TONGKE_TASKS_IMMEDIATE runs tasks in the request instead

@@ -54,3 +54,17 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events are append-only")
+
+    def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
+        """``changes`` as ``(field, before, after, is_change)`` rows in field order: a
+        ``[before, after]`` pair is a change, any other value is shown as it is (``after``).
+        Templates read this, never ``changes.items``: a key named ``items`` would shadow it."""
+        changes = self.changes if isinstance(self.changes, dict) else {}
+        rows = []
+        for key in sorted(changes):
+            value = changes[key]
+            if isinstance(value, list) and len(value) == 2:
+                rows.append((key, value[0], value[1], True))
+            else:
+                rows.append((key, None, value, False))
+        return rows

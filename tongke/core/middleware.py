@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from tongke.core.errors import TongkeError
+from tongke.core.errors import Invalid, TongkeError
 
 
 class ErrorPageMiddleware:
@@ -18,6 +19,9 @@ class ErrorPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, OverflowError):
+            # A number too large for the database reached a query (``?page=``, an id).
+            exc = Invalid(_("A number in the address is out of range."), code="out_of_range")
         if not isinstance(exc, TongkeError):
             return None
         return render(

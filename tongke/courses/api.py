@@ -12,6 +12,7 @@ from tongke.accounts.auth import SIGNED_IN
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
+from tongke.core.types import DbId
 from tongke.courses import errors, policies, selectors, services
 from tongke.courses.enums import Mode, SelectionStatus
 from tongke.courses.models import Offering, Selection, SelectionRound
@@ -205,10 +206,10 @@ def set_preferences(request: HttpRequest, round_id: int, payload: PreferencesIn)
 
 
 class OfferingFilter(PageParams):
-    round_id: int | None = None
+    round_id: DbId | None = None
     subject: str | None = Field(None, max_length=64)
     mode: Mode | None = None
-    host_school_id: int | None = None
+    host_school_id: DbId | None = None
     q: str | None = Field(None, max_length=100)
     with_seats: bool = False
 
@@ -340,10 +341,10 @@ def record_result(request: HttpRequest, offering_id: int, payload: ResultIn) -> 
 
 
 class SelectionFilter(PageParams):
-    student_id: int | None = None
-    round_id: int | None = None
+    student_id: DbId | None = None
+    round_id: DbId | None = None
     status: SelectionStatus | None = None
-    home_school_id: int | None = None
+    home_school_id: DbId | None = None
 
 
 @router.post(
@@ -462,8 +463,8 @@ def _result_out(r: Any) -> dict[str, Any]:
 
 
 class ResultFilter(PageParams):
-    student_id: int | None = None
-    home_school_id: int | None = None
+    student_id: DbId | None = None
+    home_school_id: DbId | None = None
 
 
 @router.get(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tongke.core.types import Clock, DbId, IsoDateTime
 from tongke.courses.enums import Mode, RoundMode, RoundStatus, SelectionStatus
 from tongke.orgs.enums import SchoolType
 
@@ -18,18 +19,18 @@ class StrictIn(Schema):
 
 class SlotSchema(StrictIn):
     weekday: int = Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday")
-    starts: time
-    ends: time
+    starts: Clock
+    ends: Clock
     label: str = Field("", max_length=100)
 
 
 class RoundIn(StrictIn):
-    scope_id: int = Field(description="The region or school whose students take part.")
+    scope_id: DbId = Field(description="The region or school whose students take part.")
     name: str = Field(min_length=1, max_length=200)
     mode: RoundMode
-    opens_at: datetime
-    closes_at: datetime
-    drop_until: datetime
+    opens_at: IsoDateTime
+    closes_at: IsoDateTime
+    drop_until: IsoDateTime
     max_sections: int = Field(3, ge=1, le=50)
     max_credits: Decimal = Field(Decimal(10), gt=0, le=1000, max_digits=5, decimal_places=1)
     max_choices: int = Field(5, ge=1, le=20)
@@ -40,9 +41,9 @@ class RoundIn(StrictIn):
 class RoundPatch(StrictIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     status: RoundStatus | None = None
-    opens_at: datetime | None = None
-    closes_at: datetime | None = None
-    drop_until: datetime | None = None
+    opens_at: IsoDateTime | None = None
+    closes_at: IsoDateTime | None = None
+    drop_until: IsoDateTime | None = None
     max_sections: int | None = Field(None, ge=1, le=50)
     max_credits: Decimal | None = Field(None, gt=0, le=1000, max_digits=5, decimal_places=1)
     max_choices: int | None = Field(None, ge=1, le=20)
@@ -75,10 +76,10 @@ class OfferingIn(StrictIn):
     title_en: str = Field("", max_length=200)
     description: str = Field("", max_length=5000)
     subject: str = Field("", max_length=64)
-    teacher_id: int | None = None
+    teacher_id: DbId | None = None
     mode: Mode
     seats: int = Field(ge=0, le=100_000)
-    open_to_id: int | None = Field(None, description="A region; empty: all regions.")
+    open_to_id: DbId | None = Field(None, description="A region; empty: all regions.")
     grade_min: int = Field(1, ge=1, le=16)
     grade_max: int = Field(16, ge=1, le=16)
     school_types: list[SchoolType] = Field(default_factory=list, max_length=10)
@@ -100,8 +101,8 @@ class OfferingPatch(StrictIn):
 
 class SlotOut(Schema):
     weekday: int
-    starts: time
-    ends: time
+    starts: Clock
+    ends: Clock
     label: str
 
 
@@ -167,7 +168,7 @@ class BulkDecisionOut(Schema):
 
 
 class PreferencesIn(StrictIn):
-    offering_ids: list[int] = Field(max_length=20, description="Ranked, best first.")
+    offering_ids: list[DbId] = Field(max_length=20, description="Ranked, best first.")
 
 
 class PreferencesOut(Schema):

@@ -15,6 +15,7 @@ from tongke.accounts.auth import PUBLIC, SIGNED_IN
 from tongke.core.errors import Invalid, NotFound, PermissionDenied, TooLarge
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
+from tongke.core.types import DbId
 from tongke.library import catalogue, policies, processing, selectors, services
 from tongke.library.media import intake
 from tongke.library.models import CatalogueNode, MediaAsset, Package, Resource, ResourceVersion
@@ -177,7 +178,7 @@ def _access_own_asset(user: Any, asset_id: int) -> MediaAsset:
 
 class NodeFilter(Schema):
     model_config = ConfigDict(extra="forbid")
-    parent_id: int | None = Field(None, description="children of this node; none: the roots")
+    parent_id: DbId | None = Field(None, description="children of this node; none: the roots")
 
 
 @router.get(
@@ -277,8 +278,8 @@ class ResourceQuery(Schema):
     grade_level: int | None = Field(None, ge=1, le=16)
     edition: str = Field("", max_length=80)
     kind: str = Field("", max_length=16)
-    region_id: int | None = None
-    node_id: int | None = None
+    region_id: DbId | None = None
+    node_id: DbId | None = None
 
 
 @router.get(

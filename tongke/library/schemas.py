@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tongke.core.types import DbId
 from tongke.library.enums import Decision, DesignationKind, Licence, ResourceKind, Visibility
 
 
@@ -30,7 +31,7 @@ class NodeOut(Schema):
 
 
 class NodeIn(StrictIn):
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     kind: str = Field(max_length=16)
     code: str = Field(min_length=1, max_length=80)
     name: str = Field(min_length=1, max_length=200)
@@ -106,7 +107,7 @@ class VersionPatch(StrictIn):
     description: str | None = Field(None, max_length=5000)
     external_url: str | None = Field(None, max_length=500)
     note: str | None = Field(None, max_length=500)
-    asset_id: int | None = None
+    asset_id: DbId | None = None
 
 
 class ResourceOut(Schema):
@@ -144,16 +145,16 @@ class ResourceIn(StrictIn):
     description: str = Field("", max_length=5000)
     licence: Licence
     visibility: Visibility
-    school_id: int | None = None
+    school_id: DbId | None = None
     external_url: str = Field("", max_length=500)
-    asset_id: int | None = None
+    asset_id: DbId | None = None
     note: str = Field("", max_length=500)
 
 
 class ResourcePatch(StrictIn):
     licence: Licence | None = None
     visibility: Visibility | None = None
-    node_id: int | None = None
+    node_id: DbId | None = None
 
 
 class ReviewIn(StrictIn):
@@ -228,11 +229,11 @@ class PackageIn(StrictIn):
     node_id: int
     title: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=5000)
-    resource_ids: list[int] = Field(default_factory=list, max_length=50)
+    resource_ids: list[DbId] = Field(default_factory=list, max_length=50)
 
 
 class PackagePatch(StrictIn):
-    resource_ids: list[int] = Field(max_length=50)
+    resource_ids: list[DbId] = Field(max_length=50)
 
 
 class PackageOut(Schema):

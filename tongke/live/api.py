@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 from tongke.accounts.auth import SIGNED_IN
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
+from tongke.core.types import IsoDateTime
 from tongke.library import selectors as library_selectors
 from tongke.live import partnerships, policies, selectors, services
 from tongke.live.models import Classroom, LiveSession, Partnership
@@ -195,8 +196,8 @@ def patch_partnership(
 class RangeParams(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime | None = None
-    end: datetime | None = None
+    start: IsoDateTime | None = None
+    end: IsoDateTime | None = None
 
 
 @router.get(

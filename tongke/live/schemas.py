@@ -7,6 +7,7 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tongke.core.types import IsoDateTime
 from tongke.live.enums import PartnershipKind
 
 
@@ -70,7 +71,7 @@ class SessionIn(StrictIn):
     host_school_id: int
     lesson_id: int = Field(description="A catalogue lesson, chapter or topic.")
     title: str = Field(min_length=1, max_length=200)
-    starts_at: datetime
+    starts_at: IsoDateTime
     minutes: int = Field(ge=10, le=240)
     classrooms: list[ClassroomIn] = Field(min_length=1, max_length=60)
     master_id: int | None = Field(None, description="Default: you.")

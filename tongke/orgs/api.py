@@ -14,6 +14,7 @@ from tongke.accounts.auth import PUBLIC, SIGNED_IN
 from tongke.audit.selectors import audit_event_list
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
+from tongke.core.types import DbId
 from tongke.orgs import errors, policies, selectors, services
 from tongke.orgs.enums import LocationClass, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -75,7 +76,7 @@ def _fields(u: OrgUnit) -> dict[str, Any]:
 
 
 class RegionFilter(PageParams):
-    parent_id: int | None = None
+    parent_id: DbId | None = None
     q: str | None = None
 
 
@@ -149,7 +150,7 @@ def _update_and_move(
 
 
 class SchoolFilter(PageParams):
-    region_id: int | None = None
+    region_id: DbId | None = None
     school_type: SchoolType | None = None
     location_class: LocationClass | None = None
     q: str | None = None
@@ -175,7 +176,7 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilter]) -> dict[str
 
 class CountsFilter(Schema):
     model_config = ConfigDict(extra="forbid")
-    region_id: int | None = None
+    region_id: DbId | None = None
 
 
 @router.get(
@@ -226,7 +227,7 @@ def patch_school(request: HttpRequest, school_id: int, payload: SchoolPatch) -> 
 
 
 class ClassFilter(PageParams):
-    school_id: int | None = None
+    school_id: DbId | None = None
     grade_level: int | None = None
     q: str | None = None
 
@@ -328,7 +329,7 @@ def _person_detail(viewer: Any, person: Any) -> dict[str, Any]:
 
 class PersonFilter(PageParams):
     role: Role | None = None
-    unit_id: int | None = None
+    unit_id: DbId | None = None
     q: str | None = None
 
 
@@ -368,8 +369,8 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
 
 
 class RoleFilter(PageParams):
-    user_id: int | None = None
-    unit_id: int | None = None
+    user_id: DbId | None = None
+    unit_id: DbId | None = None
     role: Role | None = None
 
 
@@ -414,7 +415,7 @@ class AuditFilter(PageParams):
     action: str | None = Field(None, max_length=64)
     target_type: str | None = Field(None, max_length=64)
     target_id: str | None = Field(None, max_length=64)
-    actor_id: int | None = None
+    actor_id: DbId | None = None
     since: datetime | None = None
     until: datetime | None = None
 

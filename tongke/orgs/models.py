@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from tongke.core.text import validate_plain_line
 from tongke.orgs.enums import (
     GRADE_LEVEL_MAX,
     GRADE_LEVEL_MIN,
@@ -34,8 +35,10 @@ class OrgUnit(MP_Node):
         unique=True,
         help_text=_("A stable identifier, unique in the whole installation (for example BJ-HD)."),
     )
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_line])
+    name_en = models.CharField(
+        _("English name"), max_length=200, blank=True, validators=[validate_plain_line]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Regions
     region_level = models.CharField(

@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tongke.core.types import DbId, PlainLine
 from tongke.orgs.enums import LocationClass, RegionLevel, Role, SchoolType
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -31,18 +32,18 @@ class RegionOut(Schema):
 
 class RegionIn(StrictIn):
     code: str = Code
-    name: str = Field(min_length=1, max_length=200)
-    name_en: str = Field("", max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
+    name_en: PlainLine = Field("", max_length=200)
     level: RegionLevel
-    parent_id: int | None = None
+    parent_id: DbId | None = None
 
 
 class RegionPatch(StrictIn):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
+    name: PlainLine | None = Field(None, min_length=1, max_length=200)
+    name_en: PlainLine | None = Field(None, max_length=200)
     level: RegionLevel | None = None
     is_active: bool | None = None
-    parent_id: int | None = Field(None, description="Move the region under another region.")
+    parent_id: DbId | None = Field(None, description="Move the region under another region.")
 
 
 class SchoolOut(Schema):
@@ -58,23 +59,23 @@ class SchoolOut(Schema):
 
 
 class SchoolIn(StrictIn):
-    region_id: int
+    region_id: DbId
     code: str = Code
-    name: str = Field(min_length=1, max_length=200)
-    name_en: str = Field("", max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
+    name_en: PlainLine = Field("", max_length=200)
     school_type: SchoolType
     location_class: LocationClass
     bandwidth_mbps: int | None = Field(None, ge=0, le=100_000)
 
 
 class SchoolPatch(StrictIn):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    name_en: str | None = Field(None, max_length=200)
+    name: PlainLine | None = Field(None, min_length=1, max_length=200)
+    name_en: PlainLine | None = Field(None, max_length=200)
     school_type: SchoolType | None = None
     location_class: LocationClass | None = None
     bandwidth_mbps: int | None = Field(None, ge=0, le=100_000)
     is_active: bool | None = None
-    region_id: int | None = Field(None, description="Move the school to another region.")
+    region_id: DbId | None = Field(None, description="Move the school to another region.")
 
 
 class ClassOut(Schema):
@@ -87,14 +88,14 @@ class ClassOut(Schema):
 
 
 class ClassIn(StrictIn):
-    school_id: int
+    school_id: DbId
     grade_level: int = Field(ge=1, le=16)
     code: str = Code
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainLine = Field(min_length=1, max_length=200)
 
 
 class ClassPatch(StrictIn):
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: PlainLine | None = Field(None, min_length=1, max_length=200)
     is_active: bool | None = None
 
 
@@ -124,27 +125,27 @@ class PersonDetailOut(PersonOut):
 
 class PersonIn(StrictIn):
     username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
-    full_name: str = Field(min_length=1, max_length=150)
+    full_name: PlainLine = Field(min_length=1, max_length=150)
     email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=32)
+    phone: PlainLine = Field("", max_length=32)
     password: str | None = Field(None, min_length=8, max_length=128)
     role: Role | None = Field(None, description="The first role (required unless superuser).")
-    unit_id: int | None = Field(None, description="Where the first role applies.")
-    subject_id: int | None = Field(None, description="The child, when the first role is parent.")
+    unit_id: DbId | None = Field(None, description="Where the first role applies.")
+    subject_id: DbId | None = Field(None, description="The child, when the first role is parent.")
 
 
 class PersonPatch(StrictIn):
-    full_name: str | None = Field(None, min_length=1, max_length=150)
+    full_name: PlainLine | None = Field(None, min_length=1, max_length=150)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
     is_active: bool | None = None
 
 
 class RoleIn(StrictIn):
-    user_id: int
+    user_id: DbId
     role: Role
-    unit_id: int | None = None
-    subject_id: int | None = None
+    unit_id: DbId | None = None
+    subject_id: DbId | None = None
 
 
 class SchoolCountsOut(Schema):

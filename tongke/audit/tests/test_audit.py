@@ -141,3 +141,25 @@ def test_the_audit_page_lists_events_for_admins_and_refuses_others(client_for):
     assert client_for("bj_admin").get("/orgs/audit/").status_code == 200
     assert client_for("t0001").get("/orgs/audit/").status_code == 403
     assert client_for(None).get("/orgs/audit/").status_code == 302
+
+
+def test_the_audit_page_shows_changes_whatever_their_keys_are_named(client_for, user_named):
+    """A change key named like a dict method (``items``, ``keys``, ``values``) once made the
+    template call the value instead of the method: 500 for every admin (trust fault 3)."""
+    from tongke.audit.services import audit_record
+
+    admin = user_named("bj_admin")
+    school = OrgUnit.objects.get(code="BJ-HD-S01")
+    audit_record(
+        actor=admin,
+        action="learning.assignment_create",
+        target=school,
+        scope_path=school.path,
+        changes={"items": 3, "keys": [1, 2], "values": ["a", None], "name": "期中测验"},
+    )
+    response = client_for("bj_admin").get("/orgs/audit/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "期中测验" in body
+    # a [before, after] pair reads as a change; a single value is shown whole (not its 1st char)
+    assert "1 → 2" in body and "a → ∅" in body
