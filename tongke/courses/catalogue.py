@@ -94,7 +94,7 @@ class Verdict:
         return self.code == errors.CONFLICT
 
     @property
-    def can_choose(self) -> bool:
+    def choosable(self) -> bool:
         return not (self.held or self.reason or self.lottery)
 
 
@@ -244,41 +244,18 @@ def current_results(
     if offering is not None:
         qs = qs.filter(offering=offering)
     if home_side:
-        qs = qs.filter(_home_side(viewer))
+        qs = qs.filter(policies.home_selection_visible_to(viewer))
     return qs
 
 
 # --- Home school ---------------------------------------------------------------------------
 
 
-def _class_teaching_paths(viewer: Any) -> list[str]:
-    return [
-        g.path
-        for g in org.grants_of(viewer)
-        if g.role in TEACHING_ROLES and g.unit_kind == UnitKind.CLASS and g.path
-    ]
-
-
-def sees_home_side(viewer: Any) -> bool:
-    """School and region admins, and the teachers of a class."""
-    return org.is_admin(viewer) or bool(_class_teaching_paths(viewer))
-
-
-def _home_side(viewer: Any) -> Q:
-    q = org._under(org.admin_paths(viewer), "home_school__path")
-    classes = _class_teaching_paths(viewer)
-    if classes:
-        q |= Q(
-            student_id__in=RoleAssignment.objects.filter(
-                org._under(classes, "unit__path"), role=Role.STUDENT
-            ).values("user_id")
-        )
-    return q
-
-
 def home_selection_list(*, viewer: Any, status: str | None = None) -> QuerySet[Selection]:
     """Picks of the viewer's own students (their school's, or their class's)."""
-    qs = selectors.selection_list(viewer=viewer, status=status).filter(_home_side(viewer))
+    qs = selectors.selection_list(viewer=viewer, status=status).filter(
+        policies.home_selection_visible_to(viewer)
+    )
     return qs.select_related("round", "offering__teacher").prefetch_related(
         Prefetch("offering__slots", queryset=Slot.objects.order_by("weekday", "starts"))
     )
@@ -287,7 +264,7 @@ def home_selection_list(*, viewer: Any, status: str | None = None) -> QuerySet[S
 def home_status_counts(*, viewer: Any) -> dict[str, int]:
     rows = (
         Selection.objects.filter(policies.selection_visible_to(viewer))
-        .filter(_home_side(viewer))
+        .filter(policies.home_selection_visible_to(viewer))
         .values("status")
         .annotate(n=Count("id"))
     )
@@ -307,20 +284,12 @@ def class_names(student_ids: list[int]) -> dict[int, str]:
 
 def scope_choices(*, viewer: Any) -> list[OrgUnit]:
     """Regions and schools the viewer may run a round for."""
-    admin = org.admin_paths(viewer)
-    if not admin:
-        return []
     units = OrgUnit.objects.filter(
-        org._under(admin), kind__in=[UnitKind.REGION, UnitKind.SCHOOL], is_active=True
+        policies.round_scope_visible_to(viewer),
+        kind__in=[UnitKind.REGION, UnitKind.SCHOOL],
+        is_active=True,
     ).order_by("path")[:300]
     return [u for u in units if policies.can_create_round(viewer, u)]
-
-
-def may_view_round(viewer: Any, rnd: SelectionRound) -> bool:
-    """Round admins, and admins of schools inside the round's scope (they add sections)."""
-    return policies.can_manage_round(viewer, rnd) or any(
-        p.startswith(rnd.scope.path) for p in org.admin_paths(viewer)
-    )
 
 
 def host_choices(*, viewer: Any, rnd: SelectionRound) -> list[OrgUnit]:
@@ -336,7 +305,7 @@ def teacher_choices(*, hosts: list[OrgUnit]) -> list[tuple[OrgUnit, list[Any]]]:
         return []
     rows = (
         RoleAssignment.objects.filter(
-            org._under([h.path for h in hosts], "unit__path"), role__in=TEACHING_ROLES
+            org.under_paths([h.path for h in hosts], "unit__path"), role__in=TEACHING_ROLES
         )
         .values_list("user_id", "unit__path")
         .distinct()
@@ -370,7 +339,7 @@ def round_fill(*, viewer: Any, rnd: SelectionRound) -> list[FillRow]:
     the sections of their own schools for host-school admins."""
     qs = Offering.objects.filter(round=rnd)
     if not policies.can_manage_round(viewer, rnd):
-        qs = qs.filter(org._under(org.admin_paths(viewer), "host_school__path"))
+        qs = qs.filter(policies.hosted_offering_visible_to(viewer))
     rows = (
         qs.select_related("host_school", "teacher")
         .annotate(

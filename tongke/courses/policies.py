@@ -14,18 +14,6 @@ from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
 
-STEP = OrgUnit.steplen
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:n] for n in range(STEP, len(path) + 1, STEP)]
-
-
-def _member_paths(user: Any) -> list[str]:
-    """Paths of every place the user belongs to (and their children's classes)."""
-    paths = [g.path for g in org.grants_of(user) if g.path]
-    return paths + org._class_paths_of_children(user)
-
 
 def round_visible_to(user: Any) -> Q:
     if not getattr(user, "is_authenticated", False):
@@ -33,8 +21,8 @@ def round_visible_to(user: Any) -> Q:
     admin = org.admin_paths(user)
     if org.ROOT in admin:
         return Q()
-    ancestors = sorted({p for path in _member_paths(user) for p in _prefixes(path)})
-    return Q(scope__path__in=ancestors) | org._under(admin, "scope__path")
+    ancestors = sorted({p for path in org.member_paths(user) for p in org.ancestor_paths(path)})
+    return Q(scope__path__in=ancestors) | org.under_paths(admin, "scope__path")
 
 
 def access_round(user: Any, round_id: int) -> SelectionRound:
@@ -65,7 +53,7 @@ def offering_visible_to(user: Any) -> Q:
         return Q(pk__in=[])
     return (
         Q(round__in=SelectionRound.objects.filter(round_visible_to(user)).values("pk"))
-        | org._under(org.admin_paths(user) + org.teaching_paths(user), "host_school__path")
+        | org.under_paths(org.admin_paths(user) + org.teaching_paths(user), "host_school__path")
         | Q(teacher_id=user.pk)
     )
 
@@ -112,7 +100,7 @@ def selection_visible_to(user: Any) -> Q:
         return Q()
     q = Q(student_id=user.pk) | Q(student_id__in=org.child_ids(user))
     # Home side: admins over the student's school, and the teachers of the student's class.
-    q |= org._under(admin, "home_school__path")
+    q |= org.under_paths(admin, "home_school__path")
     class_paths = [
         g.path
         for g in org.grants_of(user)
@@ -120,13 +108,13 @@ def selection_visible_to(user: Any) -> Q:
     ]
     if class_paths:
         students = RoleAssignment.objects.filter(
-            org._under([p for p in class_paths if p], "unit__path"), role=Role.STUDENT
+            org.under_paths([p for p in class_paths if p], "unit__path"), role=Role.STUDENT
         ).values("user_id")
         q |= Q(student_id__in=students)
     # Host side: the section's teacher, admins over the host school or the round.
     q |= Q(offering__teacher_id=user.pk)
-    q |= org._under(admin, "offering__host_school__path")
-    q |= org._under(admin, "round__scope__path")
+    q |= org.under_paths(admin, "offering__host_school__path")
+    q |= org.under_paths(admin, "round__scope__path")
     return q
 
 
@@ -173,7 +161,70 @@ def student_place(user: Any) -> StudentPlace | None:
     if grant is None or grant.path is None:
         return None
     klass = OrgUnit.objects.get(pk=grant.unit_id)
-    school = OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__in=_prefixes(klass.path)).first()
+    school = OrgUnit.objects.filter(
+        kind=UnitKind.SCHOOL, path__in=org.ancestor_paths(klass.path)
+    ).first()
     if school is None:
         return None
     return StudentPlace(user.pk, klass, school, klass.grade_level or 0)
+
+
+# --- The home school's side, round administration and drops ---------------------------------
+
+
+def _class_teaching_paths(user: Any) -> list[str]:
+    return [
+        g.path
+        for g in org.grants_of(user)
+        if g.role in TEACHING_ROLES and g.unit_kind == UnitKind.CLASS and g.path
+    ]
+
+
+def can_see_home_side(user: Any) -> bool:
+    """School and region admins, and the teachers of a class, follow their students' picks."""
+    return org.is_admin(user) or bool(_class_teaching_paths(user))
+
+
+def home_selection_visible_to(user: Any) -> Q:
+    """A filter on Selection: the picks of the user's own students (their school's as an
+    admin, their class's as its teacher)."""
+    q = org.under_paths(org.admin_paths(user), "home_school__path")
+    classes = _class_teaching_paths(user)
+    if classes:
+        q |= Q(
+            student_id__in=RoleAssignment.objects.filter(
+                org.under_paths(classes, "unit__path"), role=Role.STUDENT
+            ).values("user_id")
+        )
+    return q
+
+
+def can_administer_rounds(user: Any) -> bool:
+    """The round pages are for school and region admins."""
+    return org.is_admin(user)
+
+
+def round_scope_visible_to(user: Any) -> Q:
+    """A filter on OrgUnit: the places inside the user's admin scopes (candidate round scopes;
+    ``can_create_round`` decides each)."""
+    return org.under_paths(org.admin_paths(user))
+
+
+def can_view_round_admin(user: Any, rnd: SelectionRound) -> bool:
+    """Round admins, and admins of schools inside the round's scope (they add sections)."""
+    return can_manage_round(user, rnd) or any(
+        p.startswith(rnd.scope.path) for p in org.admin_paths(user)
+    )
+
+
+def hosted_offering_visible_to(user: Any) -> Q:
+    """A filter on Offering: the sections hosted by schools the user administers."""
+    return org.under_paths(org.admin_paths(user), "host_school__path")
+
+
+def can_drop_selection(user: Any, selection: Selection) -> bool:
+    """The student drops their own pick; an admin of the home school drops any of its
+    students' picks (whether the round still allows a drop is the service's rule)."""
+    return selection.student_id == user.pk or org.is_within(
+        selection.home_school.path, org.admin_paths(user)
+    )

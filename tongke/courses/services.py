@@ -578,11 +578,9 @@ def selection_drop(*, actor: Any, selection: Selection) -> Selection:
         .select_related("offering", "round", "home_school")
         .get(pk=selection.pk)
     )
-    own = selection.student_id == actor.pk
-    from tongke.orgs.policies import admin_paths, is_within
-
-    if not own and not is_within(selection.home_school.path, admin_paths(actor)):
+    if not policies.can_drop_selection(actor, selection):
         raise errors.forbidden()
+    own = selection.student_id == actor.pk
     if selection.status not in ACTIVE:
         raise errors.selection_not_found()
     if own and not round_drop_open(selection.round):

@@ -47,9 +47,9 @@ def _tabs(request: HttpRequest, place: Any = None) -> list[dict[str, Any]]:
     items = [(reverse("courses:catalogue"), _("Catalogue"))]
     if place is not None or policies.student_place(user) is not None:
         items.append((reverse("courses:mine"), _("My selections")))
-    if catalogue.sees_home_side(user):
+    if policies.can_see_home_side(user):
         items.append((reverse("courses:home"), _("Home school")))
-    if org_policies.is_admin(user):
+    if policies.can_administer_rounds(user):
         items.append((reverse("courses:rounds"), _("Rounds")))
     matches = [url for url, _label in items if request.path.startswith(url)]
     current = max(matches, key=len, default=None)  # one current tab: the longest match
@@ -257,7 +257,7 @@ def drop(request: HttpRequest, selection_id: int) -> HttpResponse:
 
 def _home_page(request: HttpRequest, refusal: Refusal | None = None) -> HttpResponse:
     user = request.user
-    if not catalogue.sees_home_side(user):
+    if not policies.can_see_home_side(user):
         raise errors.forbidden()
     status_filter = request.GET.get("status", "")
     if status_filter not in SelectionStatus.values:
@@ -326,7 +326,7 @@ def approve_all(request: HttpRequest) -> HttpResponse:
 @login_required
 def rounds(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not org_policies.is_admin(user):
+    if not policies.can_administer_rounds(user):
         raise errors.forbidden()
     scopes = catalogue.scope_choices(viewer=user)
     form = f.RoundForm(request.POST or None, scopes=scopes) if scopes else None
@@ -354,7 +354,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         {
             "tabs": _tabs(request),
             "page": page,
-            "manageable": {r.pk for r in page if catalogue.may_view_round(user, r)},
+            "manageable": {r.pk for r in page if policies.can_view_round_admin(user, r)},
             "form": form,
         },
         status=status,
@@ -363,7 +363,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 def _round_for_admin(request: HttpRequest, round_id: int) -> SelectionRound:
     rnd = policies.access_round(request.user, round_id)
-    if not catalogue.may_view_round(request.user, rnd):
+    if not policies.can_view_round_admin(request.user, rnd):
         raise errors.forbidden()
     return rnd
 

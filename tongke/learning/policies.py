@@ -33,7 +33,9 @@ def _prefixes(path: str) -> list[str]:
 
 def staff_paths(user: Any) -> list[str]:
     """Where the user works: teaching roles, admin roles and reviewer regions."""
-    return org._paths(user, (*TEACHING_ROLES, Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.REVIEWER))
+    return org.role_paths(
+        user, (*TEACHING_ROLES, Role.SCHOOL_ADMIN, Role.REGION_ADMIN, Role.REVIEWER)
+    )
 
 
 def is_staff(user: Any) -> bool:
@@ -48,7 +50,7 @@ def class_paths_taught(user: Any) -> list[str]:
 
 
 def student_class_paths(user: Any) -> list[str]:
-    return org._paths(user, (Role.STUDENT,))
+    return org.role_paths(user, (Role.STUDENT,))
 
 
 # --- Bank --------------------------------------------------------------------------------------
@@ -72,7 +74,7 @@ def access_item(user: Any, item_id: int) -> Item:
 
 
 def can_author_items(user: Any) -> bool:
-    return bool(org._paths(user, (*TEACHING_ROLES, Role.SCHOOL_ADMIN, Role.REGION_ADMIN)))
+    return bool(org.role_paths(user, (*TEACHING_ROLES, Role.SCHOOL_ADMIN, Role.REGION_ADMIN)))
 
 
 def can_edit_item(user: Any, item: Item) -> bool:
@@ -91,7 +93,7 @@ def can_edit_item(user: Any, item: Item) -> bool:
 def assignment_visible_to(user: Any) -> Q:
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    q = Q(teacher_id=user.pk) | org._under(class_paths_taught(user), "klass__path")
+    q = Q(teacher_id=user.pk) | org.under_paths(class_paths_taught(user), "klass__path")
     mine = student_class_paths(user)
     if mine:
         q |= Q(klass__path__in=mine) & (Q(students__isnull=True) | Q(students=user.pk))
@@ -155,7 +157,7 @@ def learner_visible_to(user: Any) -> Q:
     if scopes:
         q |= Q(
             pk__in=RoleAssignment.objects.filter(
-                org._under(scopes, "unit__path"), role=Role.STUDENT
+                org.under_paths(scopes, "unit__path"), role=Role.STUDENT
             ).values("user_id")
         )
     return q
@@ -202,7 +204,7 @@ def can_grade(user: Any, response: Response) -> bool:
         return False
     scopes = class_paths_taught(user)
     return RoleAssignment.objects.filter(
-        org._under(scopes, "unit__path"), role=Role.STUDENT, user_id=response.student_id
+        org.under_paths(scopes, "unit__path"), role=Role.STUDENT, user_id=response.student_id
     ).exists()
 
 

@@ -6,7 +6,7 @@ path, four characters a level): stage > subject > textbook edition > grade/volum
 Every node carries its stage, subject, edition and grade level as plain columns, inherited
 from its parent when not given, so that resources filed under it filter without joins.
 
-Only superusers and regional administrators edit the catalogue (``can_edit_catalogue``).
+Only superusers and regional administrators edit the catalogue (``policies.can_edit_catalogue``).
 Each write runs in one transaction, validates, and leaves an audit event (scope path "",
 because the catalogue belongs to the whole installation).
 
@@ -37,10 +37,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tongke.audit.services import audit_record, diff, snapshot
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
+from tongke.library import policies
 from tongke.library.enums import NODE_PARENTS, NodeKind, Stage
 from tongke.library.models import CatalogueNode, Package, Resource
 from tongke.orgs.enums import GRADE_LEVEL_MAX, GRADE_LEVEL_MIN
-from tongke.orgs.policies import region_admin_paths
 
 # --- Limits and error codes ----------------------------------------------------------------
 
@@ -116,15 +116,8 @@ Format = Literal["json", "csv"]
 # --- Permission -----------------------------------------------------------------------------
 
 
-def can_edit_catalogue(user: Any) -> bool:
-    """Superusers and regional administrators (of any region) edit the catalogue."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or region_admin_paths(user))
-
-
 def _require_editor(actor: Any) -> None:
-    if not can_edit_catalogue(actor):
+    if not policies.can_edit_catalogue(actor):
         raise PermissionDenied(
             _("Only regional administrators may change the catalogue."), code=FORBIDDEN
         )

@@ -31,28 +31,18 @@ from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit
 
-STEP = OrgUnit.steplen
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:n] for n in range(STEP, len(path) + 1, STEP)]
-
-
-def member_paths(user: Any) -> list[str]:
-    """Every place the user belongs to (their role scopes and their children's classes)."""
-    paths = [g.path for g in org.grants_of(user) if g.path]
-    return sorted(set(paths + org._class_paths_of_children(user)))
+member_paths = org.member_paths
 
 
 def reviewer_paths(user: Any) -> list[str]:
-    return org._paths(user, (Role.REVIEWER,))
+    return org.role_paths(user, (Role.REVIEWER,))
 
 
 def _oversight(user: Any) -> Q:
     """Resources in any state that the user oversees: admins of the school or above, and
     reviewers of the region or above."""
-    q = org._under(org.admin_paths(user), "school_path")
-    q |= org._under(reviewer_paths(user), "region_path")
+    q = org.under_paths(org.admin_paths(user), "school_path")
+    q |= org.under_paths(reviewer_paths(user), "region_path")
     return q
 
 
@@ -64,7 +54,7 @@ def resource_visible_to(user: Any) -> Q:
     if org.ROOT in org.admin_paths(user):
         return Q()
     q |= published & Q(visibility=Visibility.ALL_REGIONS)
-    ancestors = sorted({p for path in member_paths(user) for p in _prefixes(path)})
+    ancestors = sorted({p for path in member_paths(user) for p in org.ancestor_paths(path)})
     if ancestors:
         q |= published & Q(visibility=Visibility.REGION, region_path__in=ancestors)
         q |= published & Q(visibility=Visibility.SCHOOL, school_path__in=ancestors)
@@ -105,7 +95,7 @@ def authoring_schools(user: Any) -> list[OrgUnit]:
     ]
     if not paths:
         return []
-    candidates = {p for path in paths for p in _prefixes(path)}
+    candidates = {p for path in paths for p in org.ancestor_paths(path)}
     return list(OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__in=candidates).order_by("path"))
 
 
@@ -149,7 +139,7 @@ def review_queue_filter(user: Any) -> Q:
     paths = reviewer_paths(user)
     if not paths:
         return Q(pk__in=[])
-    return org._under(paths, "resource__region_path") & ~Q(resource__owner_id=user.pk)
+    return org.under_paths(paths, "resource__region_path") & ~Q(resource__owner_id=user.pk)
 
 
 def access_version(user: Any, version_id: int) -> ResourceVersion:
@@ -197,3 +187,9 @@ def can_manage_designation_targets(user: Any, region: OrgUnit) -> bool:
     return region.kind == UnitKind.REGION and org.is_within(
         region.path, org.region_admin_paths(user)
     )
+
+
+def can_edit_catalogue(user: Any) -> bool:
+    """Regional administrators (of any region; a superuser is one at the root) edit the
+    curriculum catalogue, which every region shares."""
+    return bool(org.region_admin_paths(user))

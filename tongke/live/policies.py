@@ -25,17 +25,11 @@ from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit
 
-STEP = OrgUnit.steplen
-
 
 def _school_path(path: str) -> str:
     """The school a class or grade path lies in (schools sit at varying depths)."""
-    unit = OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__in=_prefixes(path)).first()
+    unit = OrgUnit.objects.filter(kind=UnitKind.SCHOOL, path__in=org.ancestor_paths(path)).first()
     return unit.path if unit else path
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:n] for n in range(STEP, len(path) + 1, STEP)]
 
 
 def _teaching_school_paths(user: Any) -> list[str]:
@@ -59,13 +53,13 @@ def partnership_visible_to(user: Any) -> Q:
     if org.ROOT in admin:
         return Q()
     schools = _teaching_school_paths(user) + admin
-    members = PartnershipMember.objects.filter(org._under(schools, "school_path")).values(
+    members = PartnershipMember.objects.filter(org.under_paths(schools, "school_path")).values(
         "partnership_id"
     )
     return (
-        org._under(admin, "region_path")
+        org.under_paths(admin, "region_path")
         | Q(pk__in=members)
-        | org._under(schools, "lead_school__path")
+        | org.under_paths(schools, "lead_school__path")
     )
 
 
@@ -78,6 +72,11 @@ def access_partnership(user: Any, partnership_id: int) -> Partnership:
     if found is None:
         raise NotFound(code="live.partnership_not_found")
     return found
+
+
+def can_pair_schools(user: Any) -> bool:
+    """Regional admins pair schools (and see the partnership form)."""
+    return bool(org.region_admin_paths(user))
 
 
 def can_manage_partnership(user: Any, region: OrgUnit) -> bool:
@@ -94,11 +93,13 @@ def session_visible_to(user: Any) -> Q:
     if org.ROOT in admin:
         return Q()
     schools = _teaching_school_paths(user)
-    classes = student_class_paths(user) + org._class_paths_of_children(user)
+    classes = student_class_paths(user) + org.children_class_paths(user)
     received = Classroom.objects.filter(
-        org._under(admin + schools, "class_path") | Q(tutor_id=user.pk) | Q(class_path__in=classes)
+        org.under_paths(admin + schools, "class_path")
+        | Q(tutor_id=user.pk)
+        | Q(class_path__in=classes)
     ).values("session_id")
-    return Q(master_id=user.pk) | org._under(admin + schools, "host_path") | Q(pk__in=received)
+    return Q(master_id=user.pk) | org.under_paths(admin + schools, "host_path") | Q(pk__in=received)
 
 
 def access_session(user: Any, session_id: int) -> LiveSession:
@@ -179,7 +180,7 @@ def room_seat(user: Any, session: LiveSession, classroom_id: int | None) -> Seat
     admin = org.admin_paths(user)
     if (
         org.is_within(session.host_path, admin)
-        or Classroom.objects.filter(org._under(admin, "class_path"), session=session).exists()
+        or Classroom.objects.filter(org.under_paths(admin, "class_path"), session=session).exists()
     ):
         return Seat(ROOM_OBSERVER, None)
     raise NotFound(code="live.session_not_found")

@@ -162,7 +162,7 @@ def class_choices(partnership: Partnership, host: OrgUnit | None) -> list[ClassC
     by_path = {s.path: s for s in schools}
     grants = list(
         RoleAssignment.objects.filter(
-            org._under([s.path for s in schools], "unit__path"), role__in=TEACHING_ROLES
+            org.under_paths([s.path for s in schools], "unit__path"), role__in=TEACHING_ROLES
         )
         .select_related("user", "unit")
         .order_by("pk")
@@ -293,18 +293,6 @@ def classroom_report(session: LiveSession, classroom: Classroom) -> Report:
     return report
 
 
-def access_classroom(session: LiveSession, classroom_id: int) -> Classroom:
-
-    found = (
-        Classroom.objects.filter(session=session, pk=classroom_id)
-        .select_related("klass", "school", "tutor")
-        .first()
-    )
-    if found is None:
-        raise NotFound(code="live.classroom_not_found")
-    return found
-
-
 def visible_classrooms(viewer: Any, session: LiveSession) -> list[Classroom]:
     """The receiving classrooms whose reports ``viewer`` may read: the master and admins over
     the host see all; a tutor, the school's admins and teachers see their own school's;
@@ -387,7 +375,9 @@ def quiz_items(viewer: Any, session: LiveSession, limit: int = 40) -> list[Any]:
 def schools_under(paths: list[str]) -> list[OrgUnit]:
     if not paths:
         return []
-    return list(OrgUnit.objects.filter(org._under(paths), kind=UnitKind.SCHOOL).order_by("path"))
+    return list(
+        OrgUnit.objects.filter(org.under_paths(paths), kind=UnitKind.SCHOOL).order_by("path")
+    )
 
 
 def visible_classroom(viewer: Any, session: LiveSession, classroom_id: int) -> Classroom:
@@ -405,7 +395,9 @@ def partner_class(partnership: Partnership, class_id: int) -> OrgUnit:
         partnership.lead_school.path,
         *partnership.members.values_list("school_path", flat=True),
     ]
-    found = OrgUnit.objects.filter(org._under(schools), pk=class_id, kind=UnitKind.CLASS).first()
+    found = OrgUnit.objects.filter(
+        org.under_paths(schools), pk=class_id, kind=UnitKind.CLASS
+    ).first()
     if found is None:
         raise NotFound(code="live.class_not_found")
     return found
@@ -419,7 +411,7 @@ def partner_teacher(partnership: Partnership, user_id: int) -> Any:
         *partnership.members.values_list("school_path", flat=True),
     ]
     teaches = RoleAssignment.objects.filter(
-        org._under(schools, "unit__path"), user_id=user_id, role__in=TEACHING_ROLES
+        org.under_paths(schools, "unit__path"), user_id=user_id, role__in=TEACHING_ROLES
     )
     if not teaches.exists():
         raise NotFound(code="live.teacher_not_found")

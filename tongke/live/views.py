@@ -67,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "next": (start + timedelta(days=7)).date().isoformat(),
             "today": timezone.localdate(),
             "partnerships": partnerships,
-            "can_pair": bool(org_policies.region_admin_paths(request.user)),
+            "can_pair": policies.can_pair_schools(request.user),
         },
     )
 
@@ -107,7 +107,7 @@ def _partnership_form(request: HttpRequest, data: Any = None) -> PartnershipForm
 def partnerships(request: HttpRequest) -> HttpResponse:
     form = None
     status = 200
-    if org_policies.region_admin_paths(request.user):
+    if policies.can_pair_schools(request.user):
         form = _partnership_form(request, request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data

@@ -62,32 +62,44 @@ def forget_grants(user: Any) -> None:
         del user._tongke_grants
 
 
-def _paths(user: Any, roles: tuple[str, ...]) -> list[str]:
+def role_paths(user: Any, roles: tuple[str, ...]) -> list[str]:
+    """The scope paths where ``user`` holds one of ``roles``."""
     return sorted({g.path for g in grants_of(user) if g.role in roles and g.path is not None})
 
 
 def admin_paths(user: Any) -> list[str]:
-    return _paths(user, ADMIN_ROLES)
+    return role_paths(user, ADMIN_ROLES)
 
 
 def region_admin_paths(user: Any) -> list[str]:
-    return _paths(user, (Role.REGION_ADMIN,))
+    return role_paths(user, (Role.REGION_ADMIN,))
 
 
 def teaching_paths(user: Any) -> list[str]:
-    return _paths(user, TEACHING_ROLES)
+    return role_paths(user, TEACHING_ROLES)
 
 
 def child_ids(user: Any) -> list[int]:
     return sorted({g.subject_id for g in grants_of(user) if g.role == Role.PARENT and g.subject_id})
 
 
-def _under(paths: list[str], field: str = "path") -> Q:
+def under_paths(paths: list[str], field: str = "path") -> Q:
     """Rows whose ``field`` lies in any of the subtrees rooted at ``paths``."""
     q = Q(pk__in=[])
     for p in paths:
         q |= Q(**{f"{field}__startswith": p})
     return q
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """Every path from the root down to ``path`` itself (one per tree step)."""
+    return [path[:n] for n in range(OrgUnit.steplen, len(path) + 1, OrgUnit.steplen)]
+
+
+def member_paths(user: Any) -> list[str]:
+    """Every place the user belongs to: their role scopes and their children's classes."""
+    paths = [g.path for g in grants_of(user) if g.path]
+    return sorted(set(paths + children_class_paths(user)))
 
 
 def is_within(path: str, scopes: list[str]) -> bool:
@@ -101,7 +113,8 @@ def is_admin(user: Any) -> bool:
 # --- Org units ---------------------------------------------------------------------------
 
 
-def _class_paths_of_children(user: Any) -> list[str]:
+def children_class_paths(user: Any) -> list[str]:
+    """The paths of the classes a parent's children are in."""
     ids = child_ids(user)
     if not ids:
         return []
@@ -119,16 +132,16 @@ def unit_visible_to(user: Any) -> Q:
     if not getattr(user, "is_authenticated", False):
         return public
     scopes = admin_paths(user) + teaching_paths(user)
-    scopes += _paths(user, (Role.STUDENT,))
-    scopes += _class_paths_of_children(user)
+    scopes += role_paths(user, (Role.STUDENT,))
+    scopes += children_class_paths(user)
     own = Q(pk__in=[])
     # A student or parent also sees the grade above their class.
     for g in grants_of(user):
         if g.role == Role.STUDENT and g.path:
             own |= Q(path=g.path[: -OrgUnit.steplen])
-    for p in _class_paths_of_children(user):
+    for p in children_class_paths(user):
         own |= Q(path=p[: -OrgUnit.steplen])
-    return public | _under(scopes) | own
+    return public | under_paths(scopes) | own
 
 
 def access_unit(user: Any, unit_id: int, kind: str | None = None) -> OrgUnit:
@@ -160,7 +173,7 @@ def can_create_unit(user: Any, parent: OrgUnit | None, kind: str) -> bool:
 
 
 def _roles_under(paths: list[str], roles: tuple[str, ...] | None = None) -> QuerySet[Any]:
-    qs = RoleAssignment.objects.filter(_under(paths, "unit__path"))
+    qs = RoleAssignment.objects.filter(under_paths(paths, "unit__path"))
     if roles is not None:
         qs = qs.filter(role__in=roles)
     return qs
@@ -213,7 +226,7 @@ def user_visible_to(user: Any) -> Q:
         # Colleagues: staff (not students) of the schools they teach at.
         school_paths = sorted(set(school_scopes) | set(_school_paths_of(class_scopes)))
         q |= _holds(_roles_under(school_paths, (*TEACHING_ROLES, Role.SCHOOL_ADMIN)))
-    student_classes = _paths(user, (Role.STUDENT,)) + _class_paths_of_children(user)
+    student_classes = role_paths(user, (Role.STUDENT,)) + children_class_paths(user)
     if student_classes:
         q |= _holds(_roles_under(student_classes, TEACHING_ROLES))
     children = child_ids(user)
@@ -243,7 +256,7 @@ def access_user(user: Any, user_id: int) -> Any:
     return person
 
 
-def _scope_paths_of_person(person: Any) -> list[str]:
+def person_scope_paths(person: Any) -> list[str]:
     """Where a person sits: the paths of their unit roles, and of their children's classes."""
     paths = list(
         RoleAssignment.objects.filter(user_id=person.pk, unit__isnull=False).values_list(
@@ -268,7 +281,7 @@ def can_edit_user(user: Any, person: Any) -> bool:
     scopes = admin_paths(user)
     if not scopes:
         return False
-    paths = _scope_paths_of_person(person)
+    paths = person_scope_paths(person)
     if not paths:
         # A person with no place yet (just created, or a lifelong learner): region admins only.
         return bool(region_admin_paths(user))
@@ -277,6 +290,12 @@ def can_edit_user(user: Any, person: Any) -> bool:
 
 def can_create_user(user: Any) -> bool:
     return is_admin(user)
+
+
+def can_create_unplaced_user(user: Any) -> bool:
+    """Only a superuser may create a person with no place in the tree: anyone else would lose
+    sight of them at once (people are visible through their roles)."""
+    return bool(getattr(user, "is_superuser", False))
 
 
 # --- Roles ---------------------------------------------------------------------------------
@@ -291,7 +310,7 @@ def role_visible_to(user: Any) -> Q:
         return Q()
     q = Q(user_id=user.pk)
     if admin:
-        q |= _under(admin, "unit__path")
+        q |= under_paths(admin, "unit__path")
         q |= Q(
             role=Role.PARENT, subject_id__in=_roles_under(admin, (Role.STUDENT,)).values("user_id")
         )
@@ -301,7 +320,7 @@ def role_visible_to(user: Any) -> Q:
         if g.role in TEACHING_ROLES and g.unit_kind == UnitKind.CLASS and g.path
     ]
     if teaching:
-        q |= _under(teaching, "unit__path")
+        q |= under_paths(teaching, "unit__path")
     children = child_ids(user)
     if children:
         q |= Q(user_id__in=children)
@@ -353,7 +372,7 @@ def audit_visible_to(user: Any) -> Q:
         return Q()
     if not admin:
         return Q(pk__in=[])
-    return _under(admin, "scope_path")
+    return under_paths(admin, "scope_path")
 
 
 def access_unit_by_code(user: Any, code: str) -> OrgUnit:

@@ -195,7 +195,7 @@ def person_create(
     them at once (people are visible through their roles)."""
     if not policies.can_create_user(actor):
         raise errors.forbidden()
-    if role is None and not getattr(actor, "is_superuser", False):
+    if role is None and not policies.can_create_unplaced_user(actor):
         raise errors.placement_required()
     if role is not None and not policies.can_grant_role(actor, role, unit, subject):
         raise errors.forbidden()
@@ -257,7 +257,7 @@ def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
 
 
 def _person_scope(person: Any) -> str:
-    paths = policies._scope_paths_of_person(person)
+    paths = policies.person_scope_paths(person)
     return min(paths, key=len) if paths else ""
 
 

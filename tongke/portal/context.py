@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tongke.library import policies as library_policies
 from tongke.orgs import policies
+from tongke.roster import policies as roster_policies
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,8 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("live:home"), _("Live classes")))
     if user is not None and user.is_authenticated and library_policies.is_reviewer(user):
         items.append((reverse("library:review-queue"), _("Review")))
-    if user is not None and user.is_authenticated and policies.is_admin(user):
+    if user is not None and user.is_authenticated and policies.can_read_audit(user):
         items.append((reverse("orgs:audit"), _("Audit log")))
+    if user is not None and user.is_authenticated and roster_policies.can_import(user):
         items.append((reverse("roster:upload"), _("Roster import")))
     items.append(("/api/v1/docs", _("API")))
     path = request.path

@@ -17,13 +17,6 @@ from tongke.orgs.models import OrgUnit
 from tongke.roster.models import RosterImport
 
 
-def _under(paths: list[str], field: str) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**{f"{field}__startswith": p})
-    return q
-
-
 def can_import(user: Any) -> bool:
     return org_policies.is_admin(user)
 
@@ -34,10 +27,20 @@ def can_import_into(user: Any, unit: OrgUnit) -> bool:
     )
 
 
+def can_place_in(user: Any, paths: list[str]) -> bool:
+    """Whether an import by ``user`` may touch people placed at every one of ``paths``."""
+    scopes = org_policies.admin_paths(user)
+    return all(org_policies.is_within(p, scopes) for p in paths)
+
+
 def import_target_visible_to(user: Any) -> Q:
     """A filter on OrgUnit: the regions and schools ``user`` may import into."""
-    regions = Q(kind=UnitKind.REGION) & _under(org_policies.region_admin_paths(user), "path")
-    schools = Q(kind=UnitKind.SCHOOL) & _under(org_policies.admin_paths(user), "path")
+    regions = Q(kind=UnitKind.REGION) & org_policies.under_paths(
+        org_policies.region_admin_paths(user), "path"
+    )
+    schools = Q(kind=UnitKind.SCHOOL) & org_policies.under_paths(
+        org_policies.admin_paths(user), "path"
+    )
     return regions | schools
 
 
@@ -46,7 +49,7 @@ def roster_import_visible_to(user: Any) -> Q:
     paths = org_policies.admin_paths(user)
     if org_policies.ROOT in paths:
         return Q()
-    return _under(paths, "scope_path")
+    return org_policies.under_paths(paths, "scope_path")
 
 
 def access_roster_import(user: Any, import_id: int) -> RosterImport:

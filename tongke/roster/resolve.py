@@ -39,6 +39,7 @@ from tongke.orgs.enums import (
 )
 from tongke.orgs.models import OrgUnit, RoleAssignment
 from tongke.roster import errors
+from tongke.roster import policies as roster_policies
 from tongke.roster.enums import ACTIONS
 from tongke.roster.oneroster import ADMIN
 from tongke.roster.plan import TARGET, Plan, RoleSpec, UnitSpec, UserSpec, spec_ref
@@ -188,7 +189,6 @@ class Resolver:
         self.role_ids: dict[str, RoleSpec] = {}  # roster ids of roles, across files
         self.student_paths: dict[str, set[str]] = defaultdict(set)
         self.revoked_student: dict[str, set[str]] = defaultdict(set)
-        self._admin_paths = org_policies.admin_paths(actor)
         self._load()
 
     # --- Loading what exists -----------------------------------------------------------------
@@ -365,7 +365,7 @@ class Resolver:
             if created is not None and created.first is None:
                 created.first = op
                 op.first = True
-        superuser = bool(getattr(self.actor, "is_superuser", False))
+        superuser = org_policies.can_create_unplaced_user(self.actor)
         for ident, created in self.created.items():
             if created.first is None and not superuser and ident not in self.incomplete:
                 self.report.error(
@@ -944,7 +944,7 @@ class Resolver:
                     value=op.subject.username,
                 )
                 return False
-            if not all(org_policies.is_within(p, self._admin_paths) for p in paths):
+            if not roster_policies.can_place_in(self.actor, paths):
                 self._forbidden(where, spec.subject_column, op.subject.username)
                 return False
             return True

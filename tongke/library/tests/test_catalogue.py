@@ -21,6 +21,7 @@ from django.utils import translation
 from tongke.audit.models import AuditEvent
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.library import catalogue as cat
+from tongke.library import policies as library_policies
 from tongke.library.enums import NodeKind, ResourceStatus
 from tongke.library.models import CatalogueNode, Package, Resource, ResourceVersion
 from tongke.live.models import LiveSession
@@ -410,8 +411,8 @@ def test_only_catalogue_editors_import(user_named: Callable[[str], Any], db: Any
             cat.catalogue_import(actor=user_named(username), name="x", data=data)
         assert caught.value.code == cat.FORBIDDEN
     assert stored() == count
-    assert cat.can_edit_catalogue(user_named("bj_admin"))
-    assert not cat.can_edit_catalogue(None)
+    assert library_policies.can_edit_catalogue(user_named("bj_admin"))
+    assert not library_policies.can_edit_catalogue(None)
 
 
 # --- Services -------------------------------------------------------------------------------
