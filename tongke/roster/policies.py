@@ -6,6 +6,7 @@ the import then changes is checked row by row with the org policies (resolve.py)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
@@ -27,7 +28,7 @@ def can_import_into(user: Any, unit: OrgUnit) -> bool:
     )
 
 
-def can_place_in(user: Any, paths: list[str]) -> bool:
+def can_place_in(user: Any, paths: Iterable[str]) -> bool:
     """Whether an import by ``user`` may touch people placed at every one of ``paths``."""
     scopes = org_policies.admin_paths(user)
     return all(org_policies.is_within(p, scopes) for p in paths)
