@@ -72,8 +72,9 @@ def main() -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from tongke.accounts.enums import TOKEN_DEFAULT_DAYS, TokenScope
     from tongke.accounts.models import ApiToken
-    from tongke.accounts.services import TOKEN_PREFIX
+    from tongke.accounts.services import TOKEN_PREFIX, api_token_password_fingerprint
     from tongke.courses import services
     from tongke.courses.enums import ACTIVE, Mode, RoundMode, RoundStatus
     from tongke.courses.models import Offering, Selection, Slot
@@ -220,6 +221,13 @@ def main() -> int:
 
         students = []
         tokens = []
+        # Tokens are bound to the holder's password and expire (tongke.accounts.services).
+        hashes = dict(
+            get_user_model()
+            .objects.filter(pk__in=[r[0] for r in rows])
+            .values_list("pk", "password")
+        )
+        expires = timezone.now() + timedelta(days=TOKEN_DEFAULT_DAYS)
         for user_id, class_path in rows:
             prefix = secrets.token_hex(4)
             secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -229,6 +237,9 @@ def main() -> int:
                     name="rush bench",
                     prefix=prefix,
                     digest=hashlib.sha256(secret.encode()).hexdigest(),
+                    scopes=[TokenScope.READ, TokenScope.WRITE],
+                    expires_at=expires,
+                    password_fingerprint=api_token_password_fingerprint(hashes[user_id]),
                 )
             )
             students.append([user_id, school_of(class_path).pk, secret])

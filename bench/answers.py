@@ -321,7 +321,11 @@ async def sign_in(port: int, username: str, password: str) -> str:
             raise RuntimeError(f"sign-in as {username} answered {r.status_code}: {r.text[:300]}")
         # The CSRF token rotates at sign-in: the jar holds the new one.
         csrf = {"X-CSRFToken": c.cookies["csrftoken"], "Referer": f"{base}/"}
-        r = await c.post("/api/v1/tokens", json={"name": "bench-answers"}, headers=csrf)
+        r = await c.post(
+            "/api/v1/tokens",
+            json={"name": "bench-answers", "scopes": ["read", "write"]},
+            headers=csrf,
+        )
         if r.status_code != 201:
             raise RuntimeError(f"POST /api/v1/tokens as {username} answered {r.status_code}")
         secret = str(r.json()["secret"])

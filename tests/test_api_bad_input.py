@@ -14,13 +14,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def token_client(client_for):
-    """A client that authenticates with a bearer token (no CSRF), as API clients do."""
+    """A client that authenticates with a bearer token (no CSRF), as API clients do. It
+    writes, so it asks for the ``write`` scope (tokens are read-only by default)."""
     from django.test import Client
 
     session = client_for("bj_admin")
-    secret = session.post("/api/v1/tokens", {"name": "t"}, content_type="application/json").json()[
-        "secret"
-    ]
+    body = {"name": "t", "scopes": ["read", "write"]}
+    secret = session.post("/api/v1/tokens", body, content_type="application/json").json()["secret"]
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

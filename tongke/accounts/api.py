@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, cast
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Status
 
-from tongke.accounts import selectors, services
+from tongke.accounts import errors, policies, selectors, services
 from tongke.accounts.auth import SIGNED_IN
 from tongke.accounts.models import User
 from tongke.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
@@ -29,16 +27,22 @@ def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]
 
 
 @router.post(
-    "/tokens", response={201: TokenCreatedOut}, auth=SIGNED_IN, summary="Create an API token"
+    "/tokens",
+    response={201: TokenCreatedOut},
+    auth=SIGNED_IN,
+    summary="Create an API token",
+    description="Only from a signed-in browser session: a request authenticated by a token "
+    "is refused (403 `accounts.token_session_required`), so a token cannot outlive or "
+    "outgrow itself.",
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
-    expires = (
-        timezone.now() + timedelta(days=payload.expires_in_days)
-        if payload.expires_in_days
-        else None
-    )
+    if getattr(request, "_tongke_token_auth", False):
+        raise errors.token_session_required()
     token, secret = services.api_token_create(
-        actor=_me(request), name=payload.name, expires_at=expires
+        actor=_me(request),
+        name=payload.name,
+        scopes=payload.scopes,
+        expires_in_days=payload.expires_in_days,
     )
     return Status(201, TokenOut.from_orm(token).model_dump() | {"secret": secret})
 
@@ -47,6 +51,6 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     "/tokens/{int:token_id}", response={204: None}, auth=SIGNED_IN, summary="Revoke an API token"
 )
 def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
-    token = selectors.access_api_token(request.user, token_id)
+    token = policies.access_api_token(request.user, token_id)
     services.api_token_revoke(actor=_me(request), token=token)
     return Status(204, None)

@@ -9,17 +9,22 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from tongke.accounts.services import api_token_authenticate
+from tongke.accounts import errors
+from tongke.accounts.services import api_token_authenticate, api_token_permits
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer tk_...``. A token that is present but wrong is refused
-    outright (401), never treated as anonymous."""
+    """``Authorization: Bearer tk_...``. A token that is present but wrong (unknown, revoked,
+    expired, or older than its holder's password) is refused outright (401), never treated
+    as anonymous. A token without the ``write`` scope used on an unsafe method is a 403."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is None:
+        api_token = api_token_authenticate(token)
+        if api_token is None:
             raise AuthenticationError()
+        if not api_token_permits(api_token, request.method or ""):
+            raise errors.token_scope_missing()
+        user = api_token.user
         request.user = user
         request._tongke_token_auth = True  # type: ignore[attr-defined]
         return user

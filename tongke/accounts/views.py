@@ -12,13 +12,16 @@ from tongke.core.request_context import client_ip
 
 
 class LoginView(auth_views.LoginView):
-    """Django's sign-in view with a throttle on failed attempts (per username and address)."""
+    """Django's sign-in view with a throttle on failed attempts (per username and address).
+
+    The raw posted username goes to the throttle, which normalises it the way the form
+    does (services.login_normalize_username): every spelling of a name counts as one."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
+        username = request.POST.get("username", "")
         try:
             services.login_check_throttle(username=username, ip=client_ip(request))
         except Throttled as exc:
@@ -37,7 +40,7 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         services.login_record_failure(
-            username=self.request.POST.get("username", "")[:150], ip=client_ip(self.request)
+            username=self.request.POST.get("username", ""), ip=client_ip(self.request)
         )
         return super().form_invalid(form)
 

@@ -1,0 +1,16 @@
+"""Who may do what with accounts: a person sees and revokes only their own API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongke.accounts.models import ApiToken
+from tongke.core.errors import NotFound
+
+
+def access_api_token(user: Any, token_id: int) -> ApiToken:
+    """One of ``user``'s own tokens; another person's answers as missing."""
+    token = ApiToken.objects.filter(user_id=user.pk, pk=token_id).first()
+    if token is None:
+        raise NotFound(code="accounts.token_not_found")
+    return token
