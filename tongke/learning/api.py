@@ -44,7 +44,7 @@ from tongke.learning.schemas import (
     PointOut,
     RecommendationOut,
 )
-from tongke.learning.specs import spec_to_item
+from tongke.learning.specs import item_to_spec, spec_to_item
 from tongke.library.catalogue import node_get
 from tongke.library.media import intake
 from tongke.orgs import policies as org_policies
@@ -71,17 +71,22 @@ def point_out(p: KnowledgePoint, prereqs: list[int] | None = None) -> dict[str, 
 
 
 def item_out(i: Item) -> dict[str, Any]:
+    stem, spec = i.stem, i.spec
+    if i.stem_format == "html" or (isinstance(spec, dict) and spec.get("stem_format") == "html"):
+        # Read back through spec_to_item, which sanitises (for rows stored before the bank did).
+        item = spec_to_item(spec)
+        stem, spec = item.stem, item_to_spec(item)
     return {
         "id": i.pk,
         "family": i.family,
         "version": i.version,
         "kind": i.kind,
         "subject": i.subject,
-        "stem": i.stem,
+        "stem": stem,
         "difficulty": i.difficulty,
         "minutes": i.minutes,
         "point_codes": [link.point.code for link in i.point_links.all()],
-        "spec": i.spec,
+        "spec": spec,
     }
 
 
@@ -206,7 +211,7 @@ def list_items(
 def create_item(request: HttpRequest, payload: ItemIn) -> Status[Any]:
     row = bank.item_create(
         actor=request.user,
-        item=spec_to_item(payload.spec),
+        item=spec_to_item(payload.spec, clean=False),  # the bank sanitises, keeping the source
         subject=payload.subject,
         point_codes=payload.point_codes,
         shared=payload.shared,
@@ -233,7 +238,7 @@ def revise_item(request: HttpRequest, item_id: int, payload: ItemRevise) -> dict
     new = bank.item_revise(
         actor=request.user,
         item_row=row,
-        item=spec_to_item(payload.spec),
+        item=spec_to_item(payload.spec, clean=False),
         point_codes=payload.point_codes,
     )
     return item_out(new)
@@ -300,19 +305,27 @@ def assignment_out(a: Assignment) -> dict[str, Any]:
     }
 
 
-def attempt_out(attempt: Attempt) -> dict[str, Any]:
-    answered = set(attempt.responses.values_list("item_id", flat=True))
+def attempt_out(attempt: Attempt, *, viewer: Any) -> dict[str, Any]:
+    """An attempt as ``viewer`` may see it: each question without its key, and the results
+    (right or wrong, scores, solutions of the answered questions) unless they are held
+    (``policies.can_see_results``: a timed test until it is over for everyone)."""
+    reveal = policies.can_see_results(viewer, attempt.assignment)
+    responses = selectors.responses_of(attempt)
     items = []
     if attempt.assignment_id:
         for entry in selectors.assignment_entries(attempt.assignment):  # type: ignore[arg-type]
+            response = responses.get(entry.item_id)
+            spec = spec_to_item(entry.item.spec)
+            shown = reveal and response is not None
             items.append(
                 {
                     "id": entry.item_id,
                     "position": entry.position,
-                    "view": grading.learner_view(
-                        spec_to_item(entry.item.spec), seed=f"{attempt.pk}-{entry.item_id}"
-                    ),
-                    "answered": entry.item_id in answered,
+                    "view": grading.learner_view(spec, seed=f"{attempt.pk}-{entry.item_id}"),
+                    "answered": response is not None,
+                    "correct": response.correct if shown and response else None,
+                    "score": response.score if shown and response else None,
+                    "solution": grading.solution_view(spec) if shown else None,
                 }
             )
     return {
@@ -321,7 +334,8 @@ def attempt_out(attempt: Attempt) -> dict[str, Any]:
         "started_at": attempt.started_at,
         "deadline_at": attempt.deadline_at,
         "submitted_at": attempt.submitted_at,
-        "score": attempt.score,
+        "results_held": not reveal,
+        "score": attempt.score if reveal else None,
         "max_score": attempt.max_score,
         "items": items,
     }
@@ -388,7 +402,8 @@ def get_assignment(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
 )
 def start_attempt(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
     assignment = policies.access_assignment(request.user, assignment_id)
-    return attempt_out(practice.attempt_start(actor=request.user, assignment=assignment))
+    attempt = practice.attempt_start(actor=request.user, assignment=assignment)
+    return attempt_out(attempt, viewer=request.user)
 
 
 @router.get(
@@ -398,13 +413,30 @@ def start_attempt(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
     summary="An attempt (the learner, their parents, their teachers)",
 )
 def get_attempt(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
-    return attempt_out(policies.access_attempt(request.user, attempt_id))
+    return attempt_out(policies.access_attempt(request.user, attempt_id), viewer=request.user)
 
 
-def answered_out(result: practice.Answered, *, viewer: Any, subject: str) -> dict[str, Any]:
+def answered_out(
+    result: practice.Answered, *, viewer: Any, subject: str, reveal: bool = True
+) -> dict[str, Any]:
+    """The reply to an answer. While the results are held (``reveal`` False: an open timed
+    test) it says only that the answer was saved: no right or wrong, score, feedback,
+    solution, mastery change or recommendation (each would tell the key)."""
+    if not reveal:
+        return {
+            "response_id": result.response.pk,
+            "results_held": True,
+            "correct": None,
+            "score": None,
+            "feedback": None,
+            "solution": None,
+            "mastery": [],
+            "recommendations": [],
+        }
     targets = push.recommendations(student=viewer, subject=subject, limit=3)
     return {
         "response_id": result.response.pk,
+        "results_held": False,
         "correct": result.graded.correct,
         "score": result.graded.score,
         "feedback": result.graded.feedback,
@@ -436,7 +468,8 @@ def _item_for_answer(item_id: int) -> Item:
     "/learning/attempts/{int:attempt_id}/answers",
     response=AnsweredOut,
     auth=SIGNED_IN,
-    summary="Answer one question of my attempt (graded at once; late answers refused)",
+    summary="Answer one question of my attempt (graded at once; late answers refused; an "
+    "open timed test replies without results)",
 )
 def answer(request: HttpRequest, attempt_id: int, payload: AnswerIn) -> dict[str, Any]:
     attempt = policies.access_attempt(request.user, attempt_id)
@@ -444,7 +477,8 @@ def answer(request: HttpRequest, attempt_id: int, payload: AnswerIn) -> dict[str
     result = practice.answer_submit(
         actor=request.user, attempt=attempt, item=item, answer=payload.answer
     )
-    return answered_out(result, viewer=request.user, subject=item.subject)
+    reveal = policies.can_see_results(request.user, attempt.assignment)
+    return answered_out(result, viewer=request.user, subject=item.subject, reveal=reveal)
 
 
 @router.post(
@@ -455,7 +489,8 @@ def answer(request: HttpRequest, attempt_id: int, payload: AnswerIn) -> dict[str
 )
 def submit_attempt(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
     attempt = policies.access_attempt(request.user, attempt_id)
-    return attempt_out(practice.attempt_submit(actor=request.user, attempt=attempt))
+    attempt = practice.attempt_submit(actor=request.user, attempt=attempt)
+    return attempt_out(attempt, viewer=request.user)
 
 
 @router.post(

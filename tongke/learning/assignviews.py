@@ -47,9 +47,8 @@ def _student_context(request: HttpRequest, assignment: Assignment) -> dict[str, 
     now = timezone.now()
     attempt = selectors.attempt_of(student=user, assignment=assignment)
     responses = selectors.responses_of(attempt) if attempt is not None else {}
-    is_test = assignment.kind == AssignmentKind.TEST
     # A test's keys wait until it is over for everyone, so they cannot travel to a classmate.
-    reveal = not is_test or now >= assignment.due_at
+    reveal = policies.can_see_results(user, assignment, now=now)
     if attempt is None:
         if now < assignment.opens_at:
             state = "not_open"
@@ -114,7 +113,7 @@ def _follower_context(request: HttpRequest, assignment: Assignment) -> dict[str,
         for c in org_selectors.children_of(parent=request.user)
         if policies.is_target(c, assignment)
     ]
-    return {"children": children}
+    return {"children": children, "reveal": policies.can_see_results(request.user, assignment)}
 
 
 def _assignment_page(

@@ -1,11 +1,14 @@
 """Writes of the question bank (LRN-2): items with versions and knowledge-point tags, import
 and export of GIFT, Moodle XML and QTI through ``interchange``.
 
-An import either refuses the whole file (bomb, entity, malformed, wrong encoding: one clear
-error, nothing stored) or stores, in one transaction, every question that passed
-``validate_item`` and whose knowledge-point tags exist, and reports every other one with its
-position, a code and the reason. Editing an item makes a new version; answers already given
-keep pointing at the version they answered.
+An import either refuses the whole file (bomb, entity, malformed, wrong encoding, a lone
+surrogate: one clear error, nothing stored) or stores, in one transaction, every question that
+passed ``validate_item`` and whose knowledge-point tags exist, and reports every other one with
+its position, a code and the reason. Every item is stored with its HTML sanitised
+(``interchange.sanitize``: an allow-list), the texts as they came kept aside in
+``Item.html_source`` (never served); an import warns of each question whose markup was cut
+(``items.html_sanitised``). Editing an item makes a new version; answers already given keep
+pointing at the version they answered.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tongke.core.errors import Invalid, PermissionDenied
 from tongke.learning import policies
 from tongke.learning.interchange import export_items, import_file, validate_item
 from tongke.learning.interchange import model as im
+from tongke.learning.interchange.sanitize import sanitize_item
 from tongke.learning.models import Item, ItemPoint, KnowledgePoint
 from tongke.learning.specs import item_to_spec, spec_to_item
 from tongke.orgs import policies as org
@@ -31,6 +35,7 @@ from tongke.orgs.models import OrgUnit
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ITEMS = 5000
+HTML_SANITISED = "items.html_sanitised"
 
 
 def _forbidden() -> PermissionDenied:
@@ -80,6 +85,7 @@ def _store(
     minutes: float = 2.0,
 ) -> Item:
     school, region_path = _home(actor)
+    item, html_source = sanitize_item(item)
     row = Item(
         family=family or f"it-{uuid.uuid4().hex[:16]}",
         version=version,
@@ -90,6 +96,7 @@ def _store(
         stem_format=item.stem_format,
         spec=item_to_spec(item),
         explanation=item.explanation,
+        html_source=html_source,
         difficulty=item.difficulty,
         minutes=minutes,
         source=source,
@@ -248,6 +255,22 @@ def bank_import(
                 }
             )
             continue
+        _clean, changed = sanitize_item(item)
+        if changed:
+            report.warnings.append(
+                {
+                    "code": HTML_SANITISED,
+                    "severity": "warning",
+                    "message": _(
+                        "Markup a question may not hold (scripts, styles, event handlers, "
+                        "links, frames, images from other sites) was removed from: %(places)s."
+                    )
+                    % {"places": ", ".join(changed)},
+                    "line": None,
+                    "position": f"question {position}",
+                    "identifier": item.source_id,
+                }
+            )
         if dry_run:
             report.created += 1
             continue

@@ -126,7 +126,9 @@ def grade(item: im.Item, answer: Any) -> Graded:
 
 
 def _stable_shuffle(values: list[str], seed: str) -> list[str]:
-    rng = random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:12], 16))
+    # surrogatepass: a stem stored before lone surrogates were refused still gets an order.
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogatepass")).hexdigest()
+    rng = random.Random(int(digest[:12], 16))
     out = list(values)
     rng.shuffle(out)
     return out

@@ -70,8 +70,9 @@ CHUNK = 500
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 SUBJECT_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a description keeps lines
+# Control characters, and lone surrogates (half of a UTF-16 pair, which cannot be stored).
+CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # keeps lines
 FORMULA_CHARS = ("=", "+", "-", "@")
 TEXT_LIMITS = {"name": 200, "name_en": 200, "description": 2000}
 NODE_KINDS = (NodeKind.CHAPTER, NodeKind.LESSON, NodeKind.TOPIC)

@@ -103,6 +103,14 @@ class Item(models.Model):
     # before their answer is in (selectors.item_for_learner strips it).
     spec = models.JSONField(_("answer key"))
     explanation = models.TextField(_("explanation"), blank=True)
+    # The HTML texts that sanitising changed, as they came (from a file or a client), by
+    # place ("stem", "choices.0.feedback", ...). Kept for the record; never served.
+    html_source = models.JSONField(
+        _("HTML as imported"),
+        default=dict,
+        blank=True,
+        help_text=_("The original of every HTML text that sanitising changed."),
+    )
     difficulty = models.FloatField(
         _("difficulty"), null=True, blank=True, help_text=_("-3 (easy) to 3 (hard), IRT scale.")
     )

@@ -9,17 +9,24 @@
   class, or the named group) and their parents.
 - A learner's answers and diagnosis are seen by the learner, their parents, the teachers of
   their class and the admins over it; never by another student.
+- Results (right or wrong, scores, feedback, the key and the explanation) follow one rule,
+  ``can_see_results``, in the pages and the API alike: a timed test holds them until it is
+  over for everyone (its due time), so that a key cannot travel to a classmate who is still
+  working; its teacher and the admins over its class see them at once. Practice, homework
+  and adaptive practice show them as soon as the answer is in.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from tongke.core.errors import NotFound
-from tongke.learning.models import Assignment, Attempt, Item, Response
+from tongke.learning.models import Assignment, AssignmentKind, Attempt, Item, Response
 from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -140,6 +147,27 @@ def can_manage_assignment(user: Any, assignment: Assignment) -> bool:
     )
 
 
+def results_held(assignment: Assignment | None, *, now: datetime | None = None) -> bool:
+    """Does ``assignment`` hold its results back from learners now? A timed test does until
+    it is over for everyone (no attempt's deadline passes its due time); practice, homework
+    and adaptive practice (no assignment) never do."""
+    if assignment is None or assignment.kind != AssignmentKind.TEST:
+        return False
+    return (now or timezone.now()) < assignment.due_at
+
+
+def can_see_results(
+    user: Any, assignment: Assignment | None, *, now: datetime | None = None
+) -> bool:
+    """May ``user`` see right or wrong, scores, feedback and solutions of the answers to
+    ``assignment`` now? Everyone who may read the answers, once the results are no longer
+    held (``results_held``); before that, only whoever manages the assignment."""
+    if not results_held(assignment, now=now):
+        return True
+    assert assignment is not None
+    return can_manage_assignment(user, assignment)
+
+
 # --- Learners' records ------------------------------------------------------------------------
 
 
@@ -175,7 +203,7 @@ def can_read_class(user: Any, klass: OrgUnit) -> bool:
 
 
 def access_attempt(user: Any, attempt_id: int) -> Attempt:
-    attempt = Attempt.objects.filter(pk=attempt_id).select_related("assignment").first()
+    attempt = Attempt.objects.filter(pk=attempt_id).select_related("assignment__klass").first()
     if (
         attempt is None
         or not get_user_model()

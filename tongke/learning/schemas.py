@@ -5,14 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
+from tongke.learning.interchange.model import lone_surrogate_at
 from tongke.learning.models import AssignmentKind
 
 
 class StrictIn(Schema):
+    """Every JSON input of the learning API: unknown fields are refused, and so is a lone
+    surrogate (half of a UTF-16 pair, e.g. ``"\\ud800x"``) in any text, however deep in a
+    question's ``spec`` or an ``answer`` (it cannot be stored or hashed as UTF-8)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lone_surrogate(cls, value: Any) -> Any:
+        where = lone_surrogate_at(value)
+        if where is not None:
+            raise ValueError(
+                _("a text holds a lone surrogate (half of a UTF-16 pair) at %(where)s")
+                % {"where": where or "(value)"}
+            )
+        return value
 
 
 class PointOut(Schema):
@@ -94,11 +111,27 @@ class AssignmentIn(StrictIn):
     student_ids: list[int] = Field(default_factory=list, max_length=200)
 
 
+HELD = (
+    " Null while the results are held: a timed test holds them until it is over for everyone "
+    "(its due time); its teacher sees them at once (see `results_held`)."
+)
+
+
 class LearnerItemOut(Schema):
     id: int
     position: int
     view: dict[str, Any] = Field(description="the question without its key")
     answered: bool
+    correct: bool | None = Field(
+        description="Whether the answer was right; null when not answered, waiting for the "
+        "teacher (short answers), or held." + HELD
+    )
+    score: float | None = Field(
+        description="0..1 of the question's point; null when not answered or graded yet." + HELD
+    )
+    solution: dict[str, Any] | None = Field(
+        description="The key and the explanation of an answered question." + HELD
+    )
 
 
 class AssignmentOut(Schema):
@@ -121,7 +154,11 @@ class AttemptOut(Schema):
     started_at: datetime
     deadline_at: datetime | None
     submitted_at: datetime | None
-    score: float | None
+    results_held: bool = Field(
+        description="True while the results are held from this reader: `score` and each "
+        "item's `correct`, `score` and `solution` are then null."
+    )
+    score: float | None = Field(description="The attempt's score once handed in." + HELD)
     max_score: float
     items: list[LearnerItemOut]
 
@@ -150,10 +187,21 @@ class RecommendationOut(Schema):
 
 class AnsweredOut(Schema):
     response_id: int
-    correct: bool | None
-    score: float
-    feedback: str
-    solution: dict[str, Any]
+    results_held: bool = Field(
+        description="True during an open timed test: the answer is saved and graded, but "
+        "`correct`, `score`, `feedback` and `solution` are null and `mastery` and "
+        "`recommendations` empty until the test is over for everyone; read them then from "
+        "`GET /learning/attempts/{attempt_id}`."
+    )
+    correct: bool | None = Field(
+        description="Whether the answer was right; null for a short answer (the teacher "
+        "grades it) or while held."
+    )
+    score: float | None = Field(description="0..1 of the question's point; null while held.")
+    feedback: str | None = Field(description="Feedback on the answer given; null while held.")
+    solution: dict[str, Any] | None = Field(
+        description="The key and the explanation; null while held."
+    )
     mastery: list[MasteryChangeOut]
     recommendations: list[RecommendationOut]
 

@@ -110,7 +110,7 @@ def open_assignments_for(*, student: Any) -> QuerySet[Assignment]:
 def recent_responses(*, learner: Any, limit: int = 20) -> QuerySet[Response]:
     return (
         Response.objects.filter(student_id=learner.pk)
-        .select_related("item")
+        .select_related("item", "attempt__assignment__klass")
         .order_by("-created_at", "-id")[:limit]
     )
 

@@ -4,6 +4,9 @@
 ``spec_to_item``. The JSON names the dataclass fields one for one (choices, fill-in and numeric
 answers as objects, matching pairs as ``[left, right]``), so a spec round-trips exactly. A
 spec that is not well formed raises ``Invalid`` (``learning.bad_spec``), never a 500.
+An item in ``html`` format is read back with its HTML sanitised (``interchange.sanitize``), so
+whatever a stored row holds, learners' views, solutions, feedback and exports get only the
+allow-listed markup.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tongke.learning.interchange.model import (
     NumericAnswer,
     TextAnswer,
 )
+from tongke.learning.interchange.sanitize import sanitize_item
 
 BAD_SPEC = "learning.bad_spec"
 
@@ -117,8 +121,10 @@ def _texts(data: Mapping[str, Any], key: str) -> list[str]:
     return list(value)
 
 
-def spec_to_item(spec: Any) -> Item:
-    """The ``Item`` a stored spec describes (missing fields take their defaults)."""
+def spec_to_item(spec: Any, *, clean: bool = True) -> Item:
+    """The ``Item`` a stored spec describes (missing fields take their defaults), its HTML
+    sanitised. ``clean=False`` keeps the HTML as sent, for a service that sanitises it
+    itself and keeps the source (``bank.item_create``)."""
     if not isinstance(spec, Mapping):
         raise _bad("spec")
     kind = spec.get("kind")
@@ -139,7 +145,7 @@ def spec_to_item(spec: Any) -> Item:
     version = spec.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _bad("version")
-    return Item(
+    item = Item(
         kind=kind,
         stem=_text(spec, "stem"),
         stem_format=stem_format,
@@ -181,3 +187,4 @@ def spec_to_item(spec: Any) -> Item:
         case_sensitive=_flag(spec, "case_sensitive"),
         version=version,
     )
+    return sanitize_item(item)[0] if clean else item

@@ -415,7 +415,10 @@ def learner_page(request: HttpRequest, learner_id: int) -> HttpResponse:
     user = request.user
     learner = policies.access_learner(user, learner_id)
     subject = subject_of(request)
-    responses = list(selectors.recent_responses(learner=learner, limit=20))
+    responses = [
+        {"response": r, "held": not policies.can_see_results(user, r.attempt.assignment)}
+        for r in selectors.recent_responses(learner=learner, limit=20)
+    ]
     context = {
         "tabs": tabs(request),
         "learner": learner,

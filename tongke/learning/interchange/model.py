@@ -261,6 +261,7 @@ class InterchangeError(Exception):
 
 # Stable report codes.
 MALFORMED = "items.malformed"
+INVALID_CHARACTER = "items.invalid_character"
 UNSUPPORTED_TYPE = "items.unsupported_type"
 UNSUPPORTED_FEATURE = "items.unsupported_feature"
 NO_CORRECT_ANSWER = "items.no_correct_answer"
@@ -297,6 +298,60 @@ def entry(
 
 # --- Validation --------------------------------------------------------------------------
 
+# A lone surrogate (U+D800..U+DFFF on its own) is half of a UTF-16 pair: a Python string may
+# hold one (JSON's "\ud800", UTF-7, escape codecs), but it cannot be encoded as UTF-8, so
+# it could be neither stored nor hashed. Every text that comes in is checked for one.
+LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return LONE_SURROGATE.search(text) is not None
+
+
+def lone_surrogate_at(value: Any) -> str | None:
+    """Where a lone surrogate sits in plain data (strings, dict keys and values, lists,
+    nested to any depth): a dotted path such as ``choices.0.text`` ("" for ``value``
+    itself), or None when there is none. Walks without recursion, so depth is no limit."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, current = stack.pop()
+        if isinstance(current, str):
+            if has_lone_surrogate(current):
+                return path
+        elif isinstance(current, Mapping):
+            for key, child in current.items():
+                name = str(key)
+                if has_lone_surrogate(name):
+                    return f"{path}.(key)".lstrip(".")
+                stack.append((f"{path}.{name}".lstrip("."), child))
+        elif isinstance(current, list | tuple):
+            stack.extend((f"{path}.{n}".lstrip("."), child) for n, child in enumerate(current))
+    return None
+
+
+def item_texts(item: Item) -> list[tuple[str, str]]:
+    """Every text of an item with its place (``stem``, ``choices.0.text``, ...): the texts
+    shown in the item's format and the plain ones (ids, accepted answers, tags)."""
+    out = [
+        ("stem", item.stem),
+        ("title", item.title or ""),
+        ("explanation", item.explanation),
+        ("grader_info", item.grader_info),
+        ("source_id", item.source_id or ""),
+    ]
+    for n, choice in enumerate(item.choices):
+        out += [(f"choices.{n}.id", choice.id), (f"choices.{n}.text", choice.text)]
+        out.append((f"choices.{n}.feedback", choice.feedback))
+    for n, answer in enumerate(item.answers):
+        out += [(f"answers.{n}.text", answer.text), (f"answers.{n}.feedback", answer.feedback)]
+    for n, numeric in enumerate(item.numeric_answers):
+        out.append((f"numeric_answers.{n}.feedback", numeric.feedback))
+    for n, pair in enumerate(item.pairs):
+        out += [(f"pairs.{n}.left", pair.left), (f"pairs.{n}.right", pair.right)]
+    out += [(f"tags.{n}", tag) for n, tag in enumerate(item.tags)]
+    out += [(f"category.{n}", name) for n, name in enumerate(item.category)]
+    return out
+
 
 def _weights_ok(weights: list[float]) -> bool:
     return all(math.isfinite(w) and -1.0 <= w <= 1.0 for w in weights)
@@ -307,6 +362,18 @@ def validate_item(item: Item) -> list[ReportEntry]:
     found: list[ReportEntry] = []
     if item.kind not in KINDS:
         return [entry(UNSUPPORTED_TYPE, _("Unknown question kind %(kind)r."), kind=item.kind)]
+    broken = next((where for where, text in item_texts(item) if has_lone_surrogate(text)), None)
+    if broken is not None:
+        return [
+            entry(
+                INVALID_CHARACTER,
+                _(
+                    "The text at %(where)s holds a lone surrogate (half of a UTF-16 pair), "
+                    "which is not a character; remove it."
+                ),
+                where=broken,
+            )
+        ]
     if item.stem_format not in TEXT_FORMATS:
         found.append(
             entry(MALFORMED, _("Unknown text format %(format)r."), format=item.stem_format)

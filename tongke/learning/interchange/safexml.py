@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from .model import (
     BAD_ENCODING,
     EMPTY_FILE,
+    LONE_SURROGATE,
     MALFORMED,
     TOO_LARGE,
     XML_FORBIDDEN,
@@ -71,14 +72,32 @@ def decode_text(data: bytes, *, max_bytes: int | None = None) -> str:
     check_size(data, max_bytes)
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InterchangeError(
             BAD_ENCODING,
             _("The file is not valid UTF-8 (byte %(offset)s). Save it as UTF-8 and try again."),
             offset=exc.start,
         ) from exc
+    refuse_lone_surrogates(text)
+    return text
+
+
+def refuse_lone_surrogates(text: str) -> None:
+    """Refuse decoded text holding a lone surrogate (half of a UTF-16 pair: UTF-7 and the
+    escape codecs can spell one), which no later step could encode as UTF-8."""
+    found = LONE_SURROGATE.search(text)
+    if found is not None:
+        raise InterchangeError(
+            BAD_ENCODING,
+            _(
+                "The file holds a lone surrogate (half of a UTF-16 pair) at character "
+                "%(offset)s, which is not a character. Save it as UTF-8 and try again."
+            ),
+            offset=found.start(),
+        )
 
 
 def parse_xml(data: bytes, *, max_bytes: int | None = None) -> XmlDocument:
@@ -163,6 +182,7 @@ def _as_utf8(data: bytes) -> bytes:
             encoding=encoding.removesuffix("-sig").upper(),
             offset=exc.start,
         ) from exc
+    refuse_lone_surrogates(text)
     text = text.lstrip("\ufeff")
     if text.lstrip().startswith("<?xml"):
         text = _DECLARATION_TEXT.sub('<?xml version="1.0" encoding="UTF-8"?>', text, count=1)
