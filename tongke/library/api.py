@@ -17,6 +17,7 @@ from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
 from tongke.core.types import DbId
 from tongke.library import catalogue, policies, processing, selectors, services
+from tongke.library.errors import LibraryError
 from tongke.library.media import intake
 from tongke.library.models import CatalogueNode, MediaAsset, Package, Resource, ResourceVersion
 from tongke.library.schemas import (
@@ -154,7 +155,7 @@ def node_out(n: CatalogueNode) -> dict[str, Any]:
 def _access_node(node_id: int) -> CatalogueNode:
     node = catalogue.node_get(node_id)
     if node is None:
-        raise NotFound(code="library.node_not_found")
+        raise NotFound(code=LibraryError.NODE_NOT_FOUND)
     return node
 
 
@@ -162,14 +163,14 @@ def _the_file(request: HttpRequest, file: UploadedFile | None) -> UploadedFile:
     """The uploaded file, or 413 when it was cut off at the limit, or 400 when none came."""
     intake.raise_if_upload_too_large(request)
     if file is None:
-        raise Invalid(_("Send the file as the multipart field 'file'."), code="library.no_file")
+        raise Invalid(_("Send the file as the multipart field 'file'."), code=LibraryError.NO_FILE)
     return file
 
 
 def _access_own_asset(user: Any, asset_id: int) -> MediaAsset:
     asset = policies.access_asset(user, asset_id)
     if asset.owner_id != user.pk:
-        raise PermissionDenied(code="library.forbidden")
+        raise PermissionDenied(code=LibraryError.FORBIDDEN)
     return asset
 
 
@@ -240,7 +241,7 @@ def import_catalogue(
 ) -> dict[str, Any]:
     file = _the_file(request, file)
     if file.size and file.size > catalogue.MAX_BYTES:
-        raise TooLarge(code="library.catalogue_too_large")
+        raise TooLarge(code=LibraryError.CATALOGUE_TOO_LARGE)
     data = b"".join(file.chunks())
     report = catalogue.catalogue_import(
         actor=request.user, name=file.name or "catalogue", data=data, dry_run=dry_run
@@ -257,7 +258,7 @@ def export_catalogue(
     request: HttpRequest, fmt: str = "json", root_id: int | None = None
 ) -> HttpResponse:
     if fmt not in ("json", "csv"):
-        raise Invalid(code="library.bad_format", detail={"allowed": ["json", "csv"]})
+        raise Invalid(code=LibraryError.BAD_FORMAT, detail={"allowed": ["json", "csv"]})
     root = _access_node(root_id) if root_id else None
     body = catalogue.catalogue_export(root, fmt)  # type: ignore[arg-type]
     response = HttpResponse(
@@ -377,7 +378,7 @@ def patch_resource(
 def list_versions(request: HttpRequest, resource_id: int) -> list[dict[str, Any]]:
     resource = policies.access_resource(request.user, resource_id)
     if not policies.can_see_drafts(request.user, resource):
-        raise NotFound(code="library.resource_not_found")
+        raise NotFound(code=LibraryError.RESOURCE_NOT_FOUND)
     return [version_out(v) for v in selectors.versions_of(resource)]
 
 
@@ -466,7 +467,7 @@ def get_asset(request: HttpRequest, asset_id: int) -> dict[str, Any]:
 )
 def review_queue(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
     if not policies.is_reviewer(request.user):
-        raise PermissionDenied(code="library.not_reviewer")
+        raise PermissionDenied(code=LibraryError.NOT_REVIEWER)
     rows, frame = paginate(selectors.review_queue(viewer=request.user), page)
     return frame | {
         "items": [
@@ -523,7 +524,7 @@ def review_version(request: HttpRequest, version_id: int, payload: ReviewIn) -> 
 def list_reviews(request: HttpRequest, resource_id: int) -> list[dict[str, Any]]:
     resource = policies.access_resource(request.user, resource_id)
     if not policies.can_see_drafts(request.user, resource):
-        raise NotFound(code="library.resource_not_found")
+        raise NotFound(code=LibraryError.RESOURCE_NOT_FOUND)
     return [review_out(r) for r in selectors.reviews_of(resource)]
 
 
@@ -605,7 +606,7 @@ def designate(request: HttpRequest, resource_id: int, payload: DesignationIn) ->
 def designation_panel(request: HttpRequest, region_id: int, year: int | None = None) -> list[Any]:
     region = org_policies.access_unit(request.user, region_id, UnitKind.REGION)
     if not policies.can_manage_designation_targets(request.user, region):
-        raise PermissionDenied(code="library.forbidden")
+        raise PermissionDenied(code=LibraryError.FORBIDDEN)
     return [
         {
             "kind": row.kind,

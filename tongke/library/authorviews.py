@@ -36,6 +36,7 @@ from tongke.library.enums import (
     ResourceStatus,
     VersionStatus,
 )
+from tongke.library.errors import LibraryError
 from tongke.library.media import intake
 from tongke.library.models import Resource, ResourceVersion
 from tongke.library.views import (
@@ -221,7 +222,7 @@ def resource_edit(request: HttpRequest, resource_id: int) -> HttpResponse:
     try:
         version = services.open_version(resource)
         if version is None:
-            raise Invalid(_("Start a new version first."), code="library.no_open_version")
+            raise Invalid(_("Start a new version first."), code=LibraryError.NO_OPEN_VERSION)
         with transaction.atomic():
             asset = processing.asset_create(actor=user, uploaded=d["file"]) if d["file"] else None
             services.version_update(
@@ -254,7 +255,7 @@ def _edit_action(
 def _open_or_refuse(resource: Resource) -> ResourceVersion:
     version = services.open_version(resource)
     if version is None:
-        raise Invalid(_("There is no version being edited."), code="library.no_open_version")
+        raise Invalid(_("There is no version being edited."), code=LibraryError.NO_OPEN_VERSION)
     return version
 
 

@@ -39,6 +39,7 @@ from tongke.audit.services import audit_record, diff, snapshot
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.library import policies
 from tongke.library.enums import NODE_PARENTS, NodeKind, Stage
+from tongke.library.errors import LibraryError
 from tongke.library.models import CatalogueNode, Package, Resource
 from tongke.orgs.enums import GRADE_LEVEL_MAX, GRADE_LEVEL_MIN
 
@@ -79,35 +80,35 @@ JSON_KEYS = frozenset({*NODE_FIELDS, "children"})
 TRUE_WORDS = {"1", "true", "yes", "y"}
 FALSE_WORDS = {"0", "false", "no", "n"}
 
-FORBIDDEN = "library.catalogue_forbidden"
-BAD_PARENT = "library.catalogue_bad_parent"
-BAD_POSITION = "library.catalogue_bad_position"
-BAD_KIND = "library.catalogue_bad_kind"
-BAD_CODE = "library.catalogue_bad_code"
-CODE_TAKEN = "library.catalogue_code_taken"
-DUPLICATE_CODE = "library.catalogue_duplicate_code"
-NAME_REQUIRED = "library.catalogue_name_required"
-VALUE_REQUIRED = "library.catalogue_value_required"
-TOO_LONG = "library.catalogue_too_long"
-FORMULA = "library.catalogue_formula"
-CONTROL_CHAR = "library.catalogue_control_char"
-BAD_VALUE = "library.catalogue_bad_value"
-INCONSISTENT = "library.catalogue_inconsistent"
-BAD_FIELD = "library.catalogue_bad_field"
-UNKNOWN_PARENT = "library.catalogue_unknown_parent"
-PARENT_CHANGED = "library.catalogue_parent_changed"
-KIND_CHANGED = "library.catalogue_kind_changed"
-VALUE_CHANGED = "library.catalogue_value_changed"
-TOO_DEEP = "library.catalogue_too_deep"
-TOO_MANY = "library.catalogue_too_many"
-TOO_LARGE = "library.catalogue_too_large"
+FORBIDDEN = LibraryError.CATALOGUE_FORBIDDEN
+BAD_PARENT = LibraryError.CATALOGUE_BAD_PARENT
+BAD_POSITION = LibraryError.CATALOGUE_BAD_POSITION
+BAD_KIND = LibraryError.CATALOGUE_BAD_KIND
+BAD_CODE = LibraryError.CATALOGUE_BAD_CODE
+CODE_TAKEN = LibraryError.CATALOGUE_CODE_TAKEN
+DUPLICATE_CODE = LibraryError.CATALOGUE_DUPLICATE_CODE
+NAME_REQUIRED = LibraryError.CATALOGUE_NAME_REQUIRED
+VALUE_REQUIRED = LibraryError.CATALOGUE_VALUE_REQUIRED
+TOO_LONG = LibraryError.CATALOGUE_TOO_LONG
+FORMULA = LibraryError.CATALOGUE_FORMULA
+CONTROL_CHAR = LibraryError.CATALOGUE_CONTROL_CHAR
+BAD_VALUE = LibraryError.CATALOGUE_BAD_VALUE
+INCONSISTENT = LibraryError.CATALOGUE_INCONSISTENT
+BAD_FIELD = LibraryError.CATALOGUE_BAD_FIELD
+UNKNOWN_PARENT = LibraryError.CATALOGUE_UNKNOWN_PARENT
+PARENT_CHANGED = LibraryError.CATALOGUE_PARENT_CHANGED
+KIND_CHANGED = LibraryError.CATALOGUE_KIND_CHANGED
+VALUE_CHANGED = LibraryError.CATALOGUE_VALUE_CHANGED
+TOO_DEEP = LibraryError.CATALOGUE_TOO_DEEP
+TOO_MANY = LibraryError.CATALOGUE_TOO_MANY
+TOO_LARGE = LibraryError.CATALOGUE_TOO_LARGE
 BAD_UTF8 = "library.catalogue_bad_utf8"
-BAD_JSON = "library.catalogue_bad_json"
-BAD_CSV = "library.catalogue_bad_csv"
-BAD_HEADER = "library.catalogue_bad_header"
-EMPTY = "library.catalogue_empty"
-IN_USE = "library.catalogue_in_use"
-BUSY = "library.catalogue_busy"
+BAD_JSON = LibraryError.CATALOGUE_BAD_JSON
+BAD_CSV = LibraryError.CATALOGUE_BAD_CSV
+BAD_HEADER = LibraryError.CATALOGUE_BAD_HEADER
+EMPTY = LibraryError.CATALOGUE_EMPTY
+IN_USE = LibraryError.CATALOGUE_IN_USE
+BUSY = LibraryError.CATALOGUE_BUSY
 
 Position = Literal["first-child", "last-child", "left", "right"]
 Format = Literal["json", "csv"]
@@ -238,7 +239,7 @@ def _inconsistent(
 ) -> list[tuple[str, str, str]]:
     """A node's own stage, subject, edition or grade level must agree with its parent's,
     where the parent has one."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for attr in INHERITED:
         mine, theirs = values.get(attr), parent_values.get(attr)
         if mine not in ("", None) and theirs not in ("", None) and mine != theirs:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from tongke.core.errors import NotFound
 from tongke.library import policies
+from tongke.library.errors import LibraryError
 from tongke.library.processing import storage_url_or_none
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -39,7 +40,7 @@ def _file_for(asset: Any, label: str) -> Any:
         return asset.preview, "image/png"
     rendition = asset.renditions.filter(label=label).first()
     if rendition is None:
-        raise NotFound(code="library.media_not_found")
+        raise NotFound(code=LibraryError.MEDIA_NOT_FOUND)
     return rendition.file, rendition.mime
 
 
@@ -62,7 +63,7 @@ def media_file(request: HttpRequest, asset_id: int, label: str) -> HttpResponse:
     asset = policies.access_asset(request.user, asset_id)
     field, mime = _file_for(asset, label)
     if not field:
-        raise NotFound(code="library.media_not_found")
+        raise NotFound(code=LibraryError.MEDIA_NOT_FOUND)
     signed = storage_url_or_none(field.name)
     if signed:
         return HttpResponseRedirect(signed)
@@ -71,7 +72,7 @@ def media_file(request: HttpRequest, asset_id: int, label: str) -> HttpResponse:
         size = field.size
         fh = field.open("rb")
     except FileNotFoundError as exc:
-        raise NotFound(code="library.media_not_found") from exc
+        raise NotFound(code=LibraryError.MEDIA_NOT_FOUND) from exc
     match = RANGE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
         first, last = match.group(1), match.group(2)

@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from tongke.core.errors import NotFound
 from tongke.library.enums import ResourceStatus, Visibility
+from tongke.library.errors import LibraryError
 from tongke.library.models import MediaAsset, Package, Resource, ResourceVersion
 from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
@@ -70,7 +71,7 @@ def access_resource(user: Any, resource_id: int) -> Resource:
         .first()
     )
     if found is None:
-        raise NotFound(code="library.resource_not_found")
+        raise NotFound(code=LibraryError.RESOURCE_NOT_FOUND)
     return found
 
 
@@ -149,7 +150,7 @@ def access_version(user: Any, version_id: int) -> ResourceVersion:
         .first()
     )
     if version is None or not can_see_drafts(user, version.resource):
-        raise NotFound(code="library.version_not_found")
+        raise NotFound(code=LibraryError.VERSION_NOT_FOUND)
     return version
 
 
@@ -158,7 +159,7 @@ def access_asset(user: Any, asset_id: int) -> MediaAsset:
     live version for most viewers, any version for owners, admins and reviewers)."""
     asset = MediaAsset.objects.filter(pk=asset_id).first()
     if asset is None:
-        raise NotFound(code="library.asset_not_found")
+        raise NotFound(code=LibraryError.ASSET_NOT_FOUND)
     if getattr(user, "pk", None) == asset.owner_id:
         return asset
     live = Resource.objects.filter(resource_visible_to(user), live_version__asset=asset)
@@ -167,7 +168,7 @@ def access_asset(user: Any, asset_id: int) -> MediaAsset:
     for version in asset.versions.select_related("resource"):
         if can_see_drafts(user, version.resource):
             return asset
-    raise NotFound(code="library.asset_not_found")
+    raise NotFound(code=LibraryError.ASSET_NOT_FOUND)
 
 
 def access_package(user: Any, package_id: int) -> Package:
@@ -175,11 +176,11 @@ def access_package(user: Any, package_id: int) -> Package:
         Package.objects.filter(pk=package_id).select_related("node", "owner", "school").first()
     )
     if package is None:
-        raise NotFound(code="library.package_not_found")
+        raise NotFound(code=LibraryError.PACKAGE_NOT_FOUND)
     if getattr(user, "pk", None) == package.owner_id:
         return package
     if not Resource.objects.filter(resource_visible_to(user), packages=package).exists():
-        raise NotFound(code="library.package_not_found")
+        raise NotFound(code=LibraryError.PACKAGE_NOT_FOUND)
     return package
 
 

@@ -27,6 +27,7 @@ from tongke.audit.services import audit_record
 from tongke.core.errors import PermissionDenied, TongkeError
 from tongke.library import policies
 from tongke.library.enums import AssetStatus
+from tongke.library.errors import LibraryError
 from tongke.library.media import ffmpeg, intake, pdf
 from tongke.library.models import MediaAsset, Rendition
 
@@ -54,7 +55,7 @@ def asset_create(*, actor: Any, uploaded: Any) -> MediaAsset:
     transaction commits."""
     if not policies.can_author(actor):
         raise PermissionDenied(
-            _("Only teachers and school administrators upload."), code="library.forbidden"
+            _("Only teachers and school administrators upload."), code=LibraryError.FORBIDDEN
         )
     intake.check_filename(uploaded.name or "")
     name = intake.safe_filename(uploaded.name or "upload")
@@ -145,7 +146,7 @@ def asset_process(asset_id: int) -> MediaAsset:
         _fail(asset, exc.code, str(exc.message))
     except Exception as exc:  # an unexpected failure must still leave a readable state
         log.exception("processing asset %s failed", asset_id)
-        _fail(asset, "library.processing_failed", type(exc).__name__)
+        _fail(asset, LibraryError.PROCESSING_FAILED, type(exc).__name__)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     asset.refresh_from_db()

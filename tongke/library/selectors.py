@@ -16,6 +16,7 @@ from tongke.library.enums import (
     ResourceStatus,
     VersionStatus,
 )
+from tongke.library.errors import LibraryError
 from tongke.library.models import (
     CatalogueNode,
     Designation,
@@ -246,7 +247,7 @@ def node_get(node_id: int) -> CatalogueNode:
     """An active catalogue node (the catalogue is public)."""
     node = CatalogueNode.objects.filter(pk=node_id, is_active=True).first()
     if node is None:
-        raise NotFound(code="library.node_not_found")
+        raise NotFound(code=LibraryError.NODE_NOT_FOUND)
     return node
 
 
@@ -319,5 +320,5 @@ def designation_get(*, viewer: Any, designation_id: int) -> Designation:
         Designation.objects.filter(pk=designation_id).select_related("region", "resource").first()
     )
     if found is None or not policies.can_manage_designation_targets(viewer, found.region):
-        raise NotFound(code="library.designation_not_found")
+        raise NotFound(code=LibraryError.DESIGNATION_NOT_FOUND)
     return found

@@ -37,6 +37,7 @@ from tongke.library.enums import (
     VersionStatus,
     Visibility,
 )
+from tongke.library.errors import LibraryError
 from tongke.library.models import (
     CatalogueNode,
     Designation,
@@ -72,7 +73,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _forbidden(message: Any = None) -> PermissionDenied:
     return PermissionDenied(
         message or gettext_lazy("You may not do this in the lesson library."),
-        code="library.forbidden",
+        code=LibraryError.FORBIDDEN,
     )
 
 
@@ -83,19 +84,19 @@ def _clean_text(value: str, *, field: str, required: bool, limit: int) -> str:
     if _CONTROL.search(text):
         raise Invalid(
             _("%(field)s contains control characters.") % {"field": field},
-            code="library.bad_text",
+            code=LibraryError.BAD_TEXT,
             detail={"field": field},
         )
     if required and not text:
         raise Invalid(
             _("%(field)s is required.") % {"field": field},
-            code="library.required",
+            code=LibraryError.REQUIRED,
             detail={"field": field},
         )
     if len(text) > limit:
         raise Invalid(
             _("%(field)s is longer than %(limit)d characters.") % {"field": field, "limit": limit},
-            code="library.too_long",
+            code=LibraryError.TOO_LONG,
             detail={"field": field, "limit": limit},
         )
     return text
@@ -108,7 +109,7 @@ def _clean_url(url: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, re.IGNORECASE) or len(url) > 500:
         raise Invalid(
             _("A link must be an http or https address."),
-            code="library.bad_link",
+            code=LibraryError.BAD_LINK,
             detail={"field": "external_url"},
         )
     return url
@@ -118,7 +119,7 @@ def _choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         raise Invalid(
             _("%(value)s is not a valid %(field)s.") % {"value": value, "field": field},
-            code="library.bad_choice",
+            code=LibraryError.BAD_CHOICE,
             detail={"field": field, "allowed": list(choices.values)},
         )
     return value
@@ -130,7 +131,7 @@ def region_of(school: OrgUnit) -> OrgUnit:
     while parent is not None and parent.kind != UnitKind.REGION:
         parent = OrgUnit.objects.get_parent(parent)
     if parent is None:
-        raise Invalid(_("The school is not inside a region."), code="library.no_region")
+        raise Invalid(_("The school is not inside a region."), code=LibraryError.NO_REGION)
     return parent
 
 
@@ -138,7 +139,7 @@ def _check_node(node: CatalogueNode) -> None:
     if node.kind not in RESOURCE_NODE_KINDS or not node.is_active:
         raise Invalid(
             _("Resources are filed under a lesson, a chapter or a topic."),
-            code="library.bad_node",
+            code=LibraryError.BAD_NODE,
             detail={"kind": node.kind},
         )
 
@@ -152,7 +153,7 @@ def _check_asset(actor: Any, kind: str, asset: MediaAsset | None) -> None:
     if asset.media_kind not in accepted:
         raise Invalid(
             _("This kind of resource does not take a %(kind)s file.") % {"kind": asset.media_kind},
-            code="library.wrong_file_kind",
+            code=LibraryError.WRONG_FILE_KIND,
             detail={"accepted": list(accepted), "given": asset.media_kind},
         )
 
@@ -260,7 +261,7 @@ def version_start(*, actor: Any, resource: Resource) -> ResourceVersion:
         if current.status == VersionStatus.SUBMITTED:
             raise Conflict(
                 _("A version is waiting for review; withdraw it before editing."),
-                code="library.version_in_review",
+                code=LibraryError.VERSION_IN_REVIEW,
             )
         return current
     live = resource.live_version
@@ -281,7 +282,7 @@ def version_start(*, actor: Any, resource: Resource) -> ResourceVersion:
     except IntegrityError as exc:
         raise Conflict(
             _("Another edit of this resource was started at the same time."),
-            code="library.version_conflict",
+            code=LibraryError.VERSION_CONFLICT,
         ) from exc
     return version
 
@@ -303,7 +304,7 @@ def version_update(
     if version.status not in (VersionStatus.DRAFT, VersionStatus.RETURNED):
         raise Conflict(
             _("Only a draft or a returned version can be edited."),
-            code="library.version_not_editable",
+            code=LibraryError.VERSION_NOT_EDITABLE,
             detail={"status": version.status},
         )
     if title is not None:
@@ -388,27 +389,27 @@ def version_submit(*, actor: Any, version: ResourceVersion) -> ResourceVersion:
     if version.status not in (VersionStatus.DRAFT, VersionStatus.RETURNED):
         raise Conflict(
             _("This version was already submitted or decided."),
-            code="library.version_not_editable",
+            code=LibraryError.VERSION_NOT_EDITABLE,
             detail={"status": version.status},
         )
     needs_file = bool(ACCEPTED_FILES.get(resource.kind))
     if resource.kind == ResourceKind.LAB_LINK and not version.external_url:
-        raise Invalid(_("A virtual lab needs its link."), code="library.link_required")
+        raise Invalid(_("A virtual lab needs its link."), code=LibraryError.LINK_REQUIRED)
     if needs_file:
         asset = version.asset
         if asset is None:
-            raise Invalid(_("Upload the file before submitting."), code="library.file_required")
+            raise Invalid(_("Upload the file before submitting."), code=LibraryError.FILE_REQUIRED)
         if asset.status != AssetStatus.READY:
             raise Conflict(
                 _("The file is still being processed (or failed); submit when it is ready."),
-                code="library.file_not_ready",
+                code=LibraryError.FILE_NOT_READY,
                 detail={"status": asset.status},
             )
         if resource.kind == ResourceKind.MICRO and (asset.duration_s or 0) > MICRO_MAX_SECONDS:
             raise Invalid(
                 _("A micro-lesson lasts at most 5 minutes; this video lasts %(s)d seconds.")
                 % {"s": int(asset.duration_s or 0)},
-                code="library.micro_too_long",
+                code=LibraryError.MICRO_TOO_LONG,
                 detail={"max_seconds": MICRO_MAX_SECONDS, "seconds": asset.duration_s},
             )
     version.status = VersionStatus.SUBMITTED
@@ -442,7 +443,7 @@ def version_withdraw(*, actor: Any, version: ResourceVersion) -> ResourceVersion
     )
     if not changed:
         raise Conflict(
-            _("This version is not waiting for review."), code="library.version_not_submitted"
+            _("This version is not waiting for review."), code=LibraryError.VERSION_NOT_SUBMITTED
         )
     version.refresh_from_db()
     return version
@@ -454,7 +455,7 @@ def _check_checklist(checklist: dict[str, Any]) -> dict[str, bool]:
     if unknown:
         raise Invalid(
             _("Unknown checklist points."),
-            code="library.bad_checklist",
+            code=LibraryError.BAD_CHECKLIST,
             detail={"unknown": sorted(unknown), "known": sorted(known)},
         )
     return {key: bool(checklist.get(key)) for key, _label in CHECKLIST}
@@ -474,12 +475,12 @@ def review_decide(
     if not policies.can_review(actor, resource):
         raise PermissionDenied(
             _("Only a reviewer of the owning region may review this resource."),
-            code="library.not_reviewer",
+            code=LibraryError.NOT_REVIEWER,
         )
     if decision not in (Decision.APPROVE, Decision.RETURN):
         raise Invalid(
             _("A review approves or returns."),
-            code="library.bad_decision",
+            code=LibraryError.BAD_DECISION,
             detail={"allowed": [Decision.APPROVE, Decision.RETURN]},
         )
     ticks = _check_checklist(checklist)
@@ -487,11 +488,11 @@ def review_decide(
     if decision == Decision.APPROVE and not all(ticks.values()):
         raise Invalid(
             _("Every point of the checklist must hold to approve; otherwise return it."),
-            code="library.checklist_incomplete",
+            code=LibraryError.CHECKLIST_INCOMPLETE,
             detail={"failed": [k for k, v in ticks.items() if not v]},
         )
     if decision == Decision.RETURN and not reasons:
-        raise Invalid(_("Say why the resource is returned."), code="library.reasons_required")
+        raise Invalid(_("Say why the resource is returned."), code=LibraryError.REASONS_REQUIRED)
     now = timezone.now()
     new_status = VersionStatus.APPROVED if decision == Decision.APPROVE else VersionStatus.RETURNED
     decided = ResourceVersion.objects.filter(pk=version.pk, status=VersionStatus.SUBMITTED).update(
@@ -500,7 +501,7 @@ def review_decide(
     if not decided:
         raise Conflict(
             _("This version was already decided or withdrawn."),
-            code="library.already_decided",
+            code=LibraryError.ALREADY_DECIDED,
         )
     version.refresh_from_db()
     before = snapshot(resource, RESOURCE_FIELDS)
@@ -559,7 +560,7 @@ def resource_take_down(*, actor: Any, resource: Resource, reasons: str) -> Revie
         status=ResourceStatus.TAKEN_DOWN, takedown_reason=reasons
     ):
         raise Conflict(
-            _("Only a published resource can be taken down."), code="library.not_published"
+            _("Only a published resource can be taken down."), code=LibraryError.NOT_PUBLISHED
         )
     review = Review(
         resource=resource,
@@ -599,7 +600,7 @@ def resource_restore(*, actor: Any, resource: Resource, reasons: str = "") -> Re
         pk=resource.pk, status=ResourceStatus.TAKEN_DOWN, live_version__isnull=False
     ).update(status=ResourceStatus.PUBLISHED, takedown_reason=""):
         raise Conflict(
-            _("Only a taken-down resource can be restored."), code="library.not_taken_down"
+            _("Only a taken-down resource can be restored."), code=LibraryError.NOT_TAKEN_DOWN
         )
     review = Review(
         resource=resource, version=None, reviewer=actor, decision=Decision.RESTORE, reasons=reasons
@@ -624,11 +625,11 @@ def resource_rate(*, actor: Any, resource: Resource, stars: int) -> Rating:
     if not getattr(actor, "is_authenticated", False):
         raise _forbidden()
     if resource.status != ResourceStatus.PUBLISHED:
-        raise Conflict(_("Only published resources are rated."), code="library.not_published")
+        raise Conflict(_("Only published resources are rated."), code=LibraryError.NOT_PUBLISHED)
     if resource.owner_id == actor.pk:
         raise _forbidden(_("You cannot rate your own resource."))
     if not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise Invalid(_("A rating is 1 to 5 stars."), code="library.bad_rating")
+        raise Invalid(_("A rating is 1 to 5 stars."), code=LibraryError.BAD_RATING)
     existing = Rating.objects.select_for_update().filter(resource=resource, user=actor).first()
     if existing is None:
         rating = Rating(resource=resource, user=actor, stars=stars)
@@ -638,7 +639,7 @@ def resource_rate(*, actor: Any, resource: Resource, stars: int) -> Rating:
         except IntegrityError as exc:
             raise Conflict(
                 _("Your rating was saved at the same time; try again."),
-                code="library.rating_conflict",
+                code=LibraryError.RATING_CONFLICT,
             ) from exc
         Resource.objects.filter(pk=resource.pk).update(
             rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars
@@ -702,7 +703,7 @@ def designation_add(
     found = Designation.objects.filter(resource=resource, kind=kind, region=region).first()
     if found is not None:
         raise Conflict(
-            _("This resource already holds this designation."), code="library.already_designated"
+            _("This resource already holds this designation."), code=LibraryError.ALREADY_DESIGNATED
         )
     designation = Designation(
         resource=resource, kind=kind, region=region, year=year, designated_by=actor
@@ -743,7 +744,7 @@ def designation_target_set(
     if not 0 <= target <= 100000 or not 2000 <= year <= 2100:
         raise Invalid(
             _("A target is 0 to 100000 for a year between 2000 and 2100."),
-            code="library.bad_target",
+            code=LibraryError.BAD_TARGET,
         )
     row, _created = DesignationTarget.objects.update_or_create(
         region=region, kind=kind, year=year, defaults={"target": target}
@@ -764,7 +765,7 @@ def designation_target_set(
 def _package_resources(actor: Any, node: CatalogueNode, ids: Iterable[int]) -> list[Resource]:
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) > 50:
-        raise Invalid(_("A package holds at most 50 resources."), code="library.package_too_big")
+        raise Invalid(_("A package holds at most 50 resources."), code=LibraryError.PACKAGE_TOO_BIG)
     found = {
         r.pk: r for r in Resource.objects.filter(policies.resource_visible_to(actor), pk__in=ids)
     }
@@ -772,7 +773,7 @@ def _package_resources(actor: Any, node: CatalogueNode, ids: Iterable[int]) -> l
     if missing:
         raise Invalid(
             _("Some resources do not exist or are not visible to you."),
-            code="library.package_unknown_resources",
+            code=LibraryError.PACKAGE_UNKNOWN_RESOURCES,
             detail={"ids": missing},
         )
     return [found[i] for i in ids]

@@ -35,6 +35,7 @@ from tongke.library.enums import (
     ResourceStatus,
     VersionStatus,
 )
+from tongke.library.errors import LibraryError
 from tongke.library.models import MediaAsset, Resource, ResourceVersion
 
 PAGE_RESULTS = 20
@@ -54,7 +55,7 @@ class Refusal:
 
 
 def forbidden(message: Any = None) -> PermissionDenied:
-    return PermissionDenied(message, code="library.forbidden")
+    return PermissionDenied(message, code=LibraryError.FORBIDDEN)
 
 
 def tabs(request: HttpRequest) -> list[dict[str, Any]]:
@@ -261,7 +262,7 @@ def _resource_action(
     form = form_class(request.POST)
     try:
         if not form.is_valid():
-            raise Invalid(_("Check the form and try again."), code="library.bad_form")
+            raise Invalid(_("Check the form and try again."), code=LibraryError.BAD_FORM)
         act(resource, form.cleaned_data)
     except TongkeError as exc:
         resource = policies.access_resource(request.user, resource_id)
@@ -364,7 +365,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not policies.is_reviewer(user):
         raise PermissionDenied(
-            _("Only reviewers see the review queue."), code="library.not_reviewer"
+            _("Only reviewers see the review queue."), code=LibraryError.NOT_REVIEWER
         )
     page = Paginator(selectors.review_queue(viewer=user), PAGE_ROWS).get_page(
         request.GET.get("page")
@@ -414,7 +415,7 @@ def review_detail(request: HttpRequest, version_id: int) -> HttpResponse:
     form = f.ReviewForm(request.POST)
     try:
         if not form.is_valid():
-            raise Invalid(_("Choose approve or return."), code="library.bad_form")
+            raise Invalid(_("Choose approve or return."), code=LibraryError.BAD_FORM)
         services.review_decide(
             actor=user,
             version=version,

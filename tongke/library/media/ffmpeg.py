@@ -34,6 +34,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from tongke.core.errors import Invalid
+from tongke.library.errors import LibraryError
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class Probe:
 def _unreadable(reason: str) -> Invalid:
     return Invalid(
         _("This media file cannot be read: it is damaged, incomplete or not a video or audio."),
-        code="library.media_unreadable",
+        code=LibraryError.MEDIA_UNREADABLE,
         detail={"reason": reason},
     )
 
@@ -205,7 +206,7 @@ def probe(path: str | Path, *, timeout_s: float = PROBE_TIMEOUT_S) -> Probe:
         if max(width, height) > MAX_DIMENSION or width * height > MAX_PIXELS:
             raise Invalid(
                 _("This video's picture is larger than Tongke handles (at most 8K)."),
-                code="library.media_unsupported",
+                code=LibraryError.MEDIA_UNSUPPORTED,
                 detail={"reason": "dimensions", "width": width, "height": height},
             )
         fps = _ratio(video.get("avg_frame_rate")) or _ratio(video.get("r_frame_rate"))
@@ -272,7 +273,7 @@ def check_duration(probe: Probe, *, max_s: float = MICRO_LESSON_MAX_S) -> None:
         raise Invalid(
             _("This recording is longer than %(minutes)s minutes.")
             % {"minutes": f"{max_s / 60:g}"},
-            code="library.too_long",
+            code=LibraryError.TOO_LONG,
             detail={"duration_s": probe.duration_s, "max_s": max_s},
         )
 
@@ -380,7 +381,7 @@ class _Reporter:
 def _failed(reason: str) -> Invalid:
     return Invalid(
         _("The media could not be converted. Try another file or export it again."),
-        code="library.transcode_failed",
+        code=LibraryError.TRANSCODE_FAILED,
         detail={"reason": reason},
     )
 

@@ -32,6 +32,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from tongke.core.errors import Invalid, TooLarge
+from tongke.library.errors import LibraryError
 
 DEFAULT_UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024
 # Content-Length counts the whole multipart body: the file plus form fields (at most
@@ -131,14 +132,14 @@ def upload_limit_hit(request: HttpRequest) -> bool:
 
 
 def raise_if_upload_too_large(request: HttpRequest) -> None:
-    """Raise ``TooLarge(code="library.too_large")`` when the upload passed the limit."""
+    """Raise ``TooLarge(code=LibraryError.TOO_LARGE)`` when the upload passed the limit."""
     for handler in request.upload_handlers:
         if isinstance(handler, LimitedUploadHandler) and handler.limit_hit:
             limit = handler.limit_bytes
             raise TooLarge(
                 _("The file is larger than the limit of %(size)s.")
                 % {"size": filesizeformat(limit)},
-                code="library.too_large",
+                code=LibraryError.TOO_LARGE,
                 detail={"limit_bytes": limit},
             )
 
@@ -174,7 +175,7 @@ def check_filename(name: str) -> str:
     if reason is not None:
         raise Invalid(
             _("The file name is not acceptable. Rename the file and try again."),
-            code="library.bad_filename",
+            code=LibraryError.BAD_FILENAME,
             detail={"reason": reason},
         )
     return name
@@ -267,7 +268,7 @@ _ODF = {
 def _unsupported(reason: str) -> Invalid:
     return Invalid(
         _("This type of file is not accepted. Upload a video, audio, PDF, slides or document."),
-        code="library.unsupported_type",
+        code=LibraryError.UNSUPPORTED_TYPE,
         detail={"reason": reason},
     )
 
@@ -326,7 +327,7 @@ def _sniff_zip(path: Path) -> Detected:
 def _archive_refused(reason: str, **extra: Any) -> Invalid:
     return Invalid(
         _("This archive cannot be accepted: it is damaged, unsafe or expands too much."),
-        code="library.archive_refused",
+        code=LibraryError.ARCHIVE_REFUSED,
         detail={"reason": reason, **extra},
     )
 

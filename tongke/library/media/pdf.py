@@ -4,7 +4,7 @@ process; and make small real PDFs for tests and the demo.
 A hostile PDF (a content stream that inflates to gigabytes, a page that takes minutes to draw,
 a page the size of a city, a million pages) can only exhaust the worker process
 (``_pdfworker.py``: address space ``memory_bytes``, CPU ``cpu_s``, a wall-clock timeout), which
-the kernel or the timeout then stops; Tongke answers ``Invalid(code="library.pdf_refused")``
+the kernel or the timeout then stops; Tongke answers ``Invalid(code=LibraryError.PDF_REFUSED)``
 with the reason in ``detail``.
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from tongke.core.errors import Invalid
+from tongke.library.errors import LibraryError
 from tongke.library.media.ffmpeg import cjk_font_file
 
 WORKER = Path(__file__).with_name("_pdfworker.py")
@@ -51,7 +52,7 @@ def _refused(reason: str, **detail: Any) -> Invalid:
     message = _MESSAGES.get(
         reason, _("This PDF cannot be read or previewed. Export it again and upload the copy.")
     )
-    return Invalid(message, code="library.pdf_refused", detail={"reason": reason, **detail})
+    return Invalid(message, code=LibraryError.PDF_REFUSED, detail={"reason": reason, **detail})
 
 
 def pdf_info_and_preview(
