@@ -630,7 +630,7 @@ def class_heatmap(request: HttpRequest, class_id: int, subject: str = "math") ->
     summary="Refit the subject's knowledge-tracing models in the background (regional admins)",
 )
 def fit(request: HttpRequest, subject: str) -> Status[Any]:
-    if not org_policies.region_admin_paths(request.user):
+    if not policies.can_refit_models(request.user):
         raise PermissionDenied(code="learning.forbidden")
     from tongke.learning.tasks import fit_models
 

@@ -29,7 +29,6 @@ from tongke.learning.interchange import model as im
 from tongke.learning.interchange.sanitize import sanitize_item
 from tongke.learning.models import Item, ItemPoint, KnowledgePoint
 from tongke.learning.specs import item_to_spec, spec_to_item
-from tongke.orgs import policies as org
 from tongke.orgs.enums import UnitKind
 from tongke.orgs.models import OrgUnit
 
@@ -122,7 +121,7 @@ def item_create(
 ) -> Item:
     if not policies.can_author_items(actor):
         raise _forbidden()
-    if shared and not org.region_admin_paths(actor):
+    if shared and not policies.can_share_items_everywhere(actor):
         raise PermissionDenied(
             _("Only regional administrators share items with every region."),
             code="learning.bank_forbidden",

@@ -3,8 +3,8 @@
 Per subject, knowledge points (``KnowledgePoint``) joined by prerequisite edges
 (``Prerequisite``: ``before`` must be learnt before ``after``). The graph is a DAG: an edge that
 would close a cycle is refused with the cycle's path (``learning.graph_cycle``). Each point may
-be aligned to a chapter or lesson of the library catalogue (``node``). Only superusers and
-regional administrators edit graphs (``can_edit_graph``); every write runs in one transaction,
+be aligned to a chapter or lesson of the library catalogue (``node``). Only superusers and regional
+administrators edit graphs (``policies.can_edit_graph``); every write runs in one transaction,
 validates, and leaves an audit event with scope path "" (graphs belong to the installation,
 like the catalogue). Graph writes of one subject are serialized by locking the subject's first
 point, so two concurrent edges cannot close a cycle together.
@@ -54,11 +54,11 @@ from django.utils.translation import gettext_lazy as _
 
 from tongke.audit.services import audit_record, diff, snapshot
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
+from tongke.learning import policies
 from tongke.learning.models import KnowledgePoint, Prerequisite
 from tongke.library.enums import NodeKind, Stage
 from tongke.library.models import CatalogueNode
 from tongke.orgs.enums import GRADE_LEVEL_MAX, GRADE_LEVEL_MIN
-from tongke.orgs.policies import region_admin_paths
 
 # --- Limits and error codes ----------------------------------------------------------------
 
@@ -142,15 +142,8 @@ K = TypeVar("K", bound=Hashable)
 # --- Permission ----------------------------------------------------------------------------
 
 
-def can_edit_graph(user: Any) -> bool:
-    """Superusers and regional administrators (of any region) edit knowledge graphs."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or region_admin_paths(user))
-
-
 def _require_editor(actor: Any) -> None:
-    if not can_edit_graph(actor):
+    if not policies.can_edit_graph(actor):
         raise PermissionDenied(
             _("Only regional administrators may change the knowledge graph."), code=FORBIDDEN
         )

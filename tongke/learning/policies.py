@@ -239,3 +239,32 @@ def can_grade(user: Any, response: Response) -> bool:
 def learner_queryset(user: Any) -> Any:
     """The learners (User rows) whose records ``user`` may read."""
     return get_user_model().objects.filter(learner_visible_to(user))
+
+
+# --- Regional and school administration of the learning platform ---------------------------
+
+
+def can_edit_graph(user: Any) -> bool:
+    """Regional administrators (of any region; a superuser is one at the root) edit the
+    knowledge graphs, which every region shares."""
+    return bool(org.region_admin_paths(user))
+
+
+def can_refit_models(user: Any) -> bool:
+    """Regional administrators start a refit of a subject's knowledge-tracing models."""
+    return bool(org.region_admin_paths(user))
+
+
+def can_share_items_everywhere(user: Any) -> bool:
+    """Only regional administrators put items in the bank shared with every region."""
+    return bool(org.region_admin_paths(user))
+
+
+def can_set_homework_limit(user: Any, klass: OrgUnit) -> bool:
+    """The administrators over a class (its school's, its region's) set its daily minutes."""
+    return org.is_within(klass.path, org.admin_paths(user))
+
+
+def can_administer(user: Any) -> bool:
+    """School and regional administrators (and superusers) see the platform's admin links."""
+    return org.is_admin(user)

@@ -71,9 +71,7 @@ def homework_limit(klass: OrgUnit) -> int | None:
 
 @transaction.atomic
 def homework_limit_set(*, actor: Any, klass: OrgUnit, minutes_per_day: int) -> HomeworkLimit:
-    from tongke.orgs import policies as org
-
-    if not org.is_within(klass.path, org.admin_paths(actor)):
+    if not policies.can_set_homework_limit(actor, klass):
         raise _forbidden(_("School administrators set the homework limit."))
     if not 0 < minutes_per_day <= 600:
         raise Invalid(_("The limit is 1 to 600 minutes a day."), code="learning.bad_limit")

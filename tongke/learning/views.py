@@ -174,7 +174,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "classes": classes,
         "assignments_set": selectors.assignments_set_by(teacher=user) if classes else [],
         "staff": policies.is_staff(user),
-        "admin": org_policies.is_admin(user) or user.is_superuser,
+        "admin": policies.can_administer(user),
         "subjects": graph.subjects(),
     }
     return render(request, "learning/home.html", context)

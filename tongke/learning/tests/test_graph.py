@@ -21,7 +21,7 @@ from django.utils import translation
 
 from tongke.audit.models import AuditEvent
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
-from tongke.learning import graph
+from tongke.learning import graph, policies
 from tongke.learning.models import KnowledgePoint, Prerequisite
 from tongke.learning.svg import GREY, graph_svg, mastery_colour, wrap_name
 from tongke.library.models import CatalogueNode
@@ -103,12 +103,12 @@ def snapshot(subject: str) -> list[tuple[Any, ...]]:
     ],
 )
 def test_who_may_edit_graphs(user_named: Callable[[str], Any], username: str, allowed: bool):
-    assert graph.can_edit_graph(user_named(username)) is allowed
+    assert policies.can_edit_graph(user_named(username)) is allowed
 
 
 def test_anonymous_may_not_edit_graphs():
-    assert graph.can_edit_graph(AnonymousUser()) is False
-    assert graph.can_edit_graph(None) is False
+    assert policies.can_edit_graph(AnonymousUser()) is False
+    assert policies.can_edit_graph(None) is False
 
 
 def test_a_teacher_cannot_create_points_or_import(user_named: Callable[[str], Any]):
