@@ -55,9 +55,7 @@ def is_policies(path: Path) -> bool:
 
 def is_checked_for_repeats(path: Path) -> bool:
     parts = set(path.relative_to(TONGKE).parts)
-    if is_policies(path) or any(p.removesuffix(".py") in READ_OR_SETUP for p in parts):
-        return False
-    return True
+    return not (is_policies(path) or any(p.removesuffix(".py") in READ_OR_SETUP for p in parts))
 
 
 def test_policy_functions_are_defined_only_in_policies():

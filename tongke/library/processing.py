@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from tongke.audit.services import audit_record
 from tongke.core.errors import PermissionDenied, TongkeError
+from tongke.core.tasks import enqueue
 from tongke.library import policies
 from tongke.library.enums import AssetStatus
 from tongke.library.errors import LibraryError
@@ -103,9 +104,7 @@ def asset_create(*, actor: Any, uploaded: Any) -> MediaAsset:
 
 
 def _enqueue(asset_id: int) -> None:
-    from tongke.library.tasks import process_asset
-
-    process_asset.enqueue(asset_id)
+    enqueue("tongke.library.tasks.process_asset", asset_id)
 
 
 class _Progress:
