@@ -22,6 +22,7 @@ from tongke.learning import (
     push,
     selectors,
 )
+from tongke.learning.errors import LearningError
 from tongke.learning.models import Assignment, Attempt, Item, KnowledgePoint
 from tongke.learning.schemas import (
     AnsweredOut,
@@ -46,6 +47,7 @@ from tongke.learning.schemas import (
 )
 from tongke.learning.specs import item_to_spec, spec_to_item
 from tongke.library.catalogue import node_get
+from tongke.library.errors import LibraryError
 from tongke.library.media import intake
 from tongke.orgs import policies as org_policies
 from tongke.orgs.enums import UnitKind
@@ -93,9 +95,9 @@ def item_out(i: Item) -> dict[str, Any]:
 def _file(request: HttpRequest, file: UploadedFile | None) -> bytes:
     intake.raise_if_upload_too_large(request)
     if file is None:
-        raise Invalid(_("Send the file as the multipart field 'file'."), code="learning.no_file")
+        raise Invalid(_("Send the file as the multipart field 'file'."), code=LearningError.NO_FILE)
     if file.size and file.size > bank.MAX_IMPORT_BYTES:
-        raise Invalid(_("The file is too large."), code="learning.import_too_large")
+        raise Invalid(_("The file is too large."), code=LearningError.IMPORT_TOO_LARGE)
     return b"".join(file.chunks())
 
 
@@ -126,7 +128,7 @@ def create_point(request: HttpRequest, payload: PointIn) -> Status[Any]:
     if payload.node_id:
         node = node_get(payload.node_id)
         if node is None:
-            raise NotFound(code="library.node_not_found")
+            raise NotFound(code=LibraryError.NODE_NOT_FOUND)
     fields = payload.model_dump(exclude={"node_id"})
     point = graph.point_create(actor=request.user, node=node, **fields)
     return Status(201, point_out(point))
@@ -164,7 +166,7 @@ def import_graph(
 )
 def export_graph(request: HttpRequest, subject: str, fmt: str = "json") -> HttpResponse:
     if fmt not in ("json", "csv"):
-        raise Invalid(code="learning.bad_format", detail={"allowed": ["json", "csv"]})
+        raise Invalid(code=LearningError.BAD_FORMAT, detail={"allowed": ["json", "csv"]})
     body = graph.graph_export(subject[:32], fmt)  # type: ignore[arg-type]
     response = HttpResponse(
         body, content_type="application/json" if fmt == "json" else "text/csv; charset=utf-8"
@@ -188,7 +190,7 @@ def _staff(request: HttpRequest) -> None:
     if not policies.is_staff(request.user):
         raise PermissionDenied(
             _("The question bank is open to teachers and administrators."),
-            code="learning.bank_forbidden",
+            code=LearningError.BANK_FORBIDDEN,
         )
 
 
@@ -276,7 +278,7 @@ def export_items(
     _staff(request)
     if fmt not in ("gift", "moodlexml", "qti", "qti3"):
         raise Invalid(
-            code="learning.bad_format", detail={"allowed": ["gift", "moodlexml", "qti", "qti3"]}
+            code=LearningError.BAD_FORMAT, detail={"allowed": ["gift", "moodlexml", "qti", "qti3"]}
         )
     rows = list(selectors.item_list(viewer=request.user, **filters.model_dump())[:2000])
     body = bank.bank_export(rows, fmt)
@@ -362,14 +364,16 @@ def create_assignment(request: HttpRequest, payload: AssignmentIn) -> Status[Any
     klass = org_policies.access_unit(request.user, payload.class_id, UnitKind.CLASS)
     if not policies.can_assign_to(request.user, klass):
         raise PermissionDenied(
-            _("You may only assign work to classes you teach."), code="learning.forbidden"
+            _("You may only assign work to classes you teach."), code=LearningError.FORBIDDEN
         )
     items = [policies.access_item(request.user, pk) for pk in payload.item_ids]
     students = []
     if payload.student_ids:
         students = selectors.students_of_class(klass, payload.student_ids)
         if len(students) != len(set(payload.student_ids)):
-            raise Invalid(_("Some students are not in this class."), code="learning.not_in_class")
+            raise Invalid(
+                _("Some students are not in this class."), code=LearningError.NOT_IN_CLASS
+            )
     assignment = practice.assignment_create(
         actor=request.user,
         klass=klass,
@@ -605,7 +609,7 @@ def learner_recommendations(
 def class_heatmap(request: HttpRequest, class_id: int, subject: str = "math") -> dict[str, Any]:
     klass = org_policies.access_unit(request.user, class_id, UnitKind.CLASS)
     if not policies.can_read_class(request.user, klass):
-        raise PermissionDenied(code="learning.forbidden")
+        raise PermissionDenied(code=LearningError.FORBIDDEN)
     heat = push.class_heatmap(klass=klass, subject=subject[:32], viewer=request.user)
     return {
         "students": [{"id": s.pk, "name": s.full_name} for s in heat.students],
@@ -631,7 +635,7 @@ def class_heatmap(request: HttpRequest, class_id: int, subject: str = "math") ->
 )
 def fit(request: HttpRequest, subject: str) -> Status[Any]:
     if not policies.can_refit_models(request.user):
-        raise PermissionDenied(code="learning.forbidden")
+        raise PermissionDenied(code=LearningError.FORBIDDEN)
     from tongke.learning.tasks import fit_models
 
     fit_models.enqueue(subject[:32])

@@ -23,7 +23,9 @@ from django.views.decorators.http import require_POST
 from tongke.core.errors import Conflict, Invalid, NotFound, TongkeError
 from tongke.learning import forms as f
 from tongke.learning import grading, graph, policies, practice, push, selectors
-from tongke.learning.models import Assignment, AssignmentKind, Item
+from tongke.learning.enums import AssignmentKind
+from tongke.learning.errors import LearningError
+from tongke.learning.models import Assignment, Item
 from tongke.learning.specs import spec_to_item
 from tongke.learning.views import (
     Refusal,
@@ -169,13 +171,13 @@ def assignment_answer(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
         attempt = selectors.attempt_of(student=user, assignment=assignment)
         if attempt is None:
-            raise Conflict(_("Start the assignment first."), code="learning.not_started")
+            raise Conflict(_("Start the assignment first."), code=LearningError.NOT_STARTED)
         entry = next(
             (e for e in selectors.assignment_entries(assignment) if e.item_id == item_id), None
         )
         if entry is None:
             raise NotFound(
-                _("This question is not part of the assignment."), code="learning.not_in_set"
+                _("This question is not part of the assignment."), code=LearningError.NOT_IN_SET
             )
         view = grading.learner_view(spec_to_item(entry.item.spec))
         answer = f.answer_from(entry.item.kind, view, request.POST)
@@ -194,7 +196,7 @@ def assignment_submit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     attempt = selectors.attempt_of(student=user, assignment=assignment)
     try:
         if attempt is None:
-            raise Conflict(_("Start the assignment first."), code="learning.not_started")
+            raise Conflict(_("Start the assignment first."), code=LearningError.NOT_STARTED)
         attempt = practice.attempt_submit(actor=user, attempt=attempt)
     except TongkeError as exc:
         return _assignment_page(request, assignment, Refusal(exc))
@@ -215,7 +217,7 @@ def response_grade(request: HttpRequest, response_id: int) -> HttpResponse:
     form = f.GradeForm(request.POST)
     try:
         if not form.is_valid():
-            raise Invalid(_("Choose a score: 0, 0.5 or 1."), code="learning.bad_score")
+            raise Invalid(_("Choose a score: 0, 0.5 or 1."), code=LearningError.BAD_SCORE)
         practice.response_grade(actor=user, response=response, score=form.cleaned_data["score"])
     except TongkeError as exc:
         if assignment_id is None:
@@ -265,14 +267,14 @@ def assign(request: HttpRequest) -> HttpResponse:
     if bound and action == "assign":
         try:
             if not valid:
-                raise Invalid(_("Check the form and try again."), code="learning.bad_form")
+                raise Invalid(_("Check the form and try again."), code=LearningError.BAD_FORM)
             d = form.cleaned_data
             klass = org_policies.access_unit(user, d["klass"], UnitKind.CLASS)
             items = [policies.access_item(user, pk) for pk in form.item_ids]
             by_id = {s.pk: s for s in org_selectors.class_students(viewer=user, klass=klass)}
             if any(pk not in by_id for pk in form.student_ids):
                 raise Invalid(
-                    _("Some students are not in this class."), code="learning.not_in_class"
+                    _("Some students are not in this class."), code=LearningError.NOT_IN_CLASS
                 )
             created = practice.assignment_create(
                 actor=user,

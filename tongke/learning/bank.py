@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tongke.audit.services import audit_record
 from tongke.core.errors import Invalid, PermissionDenied
 from tongke.learning import policies
+from tongke.learning.errors import LearningError
 from tongke.learning.interchange import export_items, import_file, validate_item
 from tongke.learning.interchange import model as im
 from tongke.learning.interchange.sanitize import sanitize_item
@@ -40,7 +41,7 @@ HTML_SANITISED = "items.html_sanitised"
 def _forbidden() -> PermissionDenied:
     return PermissionDenied(
         _("Only teachers and administrators write to the question bank."),
-        code="learning.bank_forbidden",
+        code=LearningError.BANK_FORBIDDEN,
     )
 
 
@@ -124,14 +125,14 @@ def item_create(
     if shared and not policies.can_share_items_everywhere(actor):
         raise PermissionDenied(
             _("Only regional administrators share items with every region."),
-            code="learning.bank_forbidden",
+            code=LearningError.BANK_FORBIDDEN,
         )
     _refuse_invalid(item)
     points, unknown = _points([*point_codes, *item.knowledge_points], subject)
     if unknown:
         raise Invalid(
             _("Unknown knowledge points."),
-            code="learning.unknown_points",
+            code=LearningError.UNKNOWN_POINTS,
             detail={"codes": unknown},
         )
     row = _store(
@@ -156,14 +157,14 @@ def item_revise(*, actor: Any, item_row: Item, item: im.Item, point_codes: Itera
         raise _forbidden()
     if not item_row.is_current:
         raise Invalid(
-            _("Only the current version can be revised."), code="learning.item_superseded"
+            _("Only the current version can be revised."), code=LearningError.ITEM_SUPERSEDED
         )
     _refuse_invalid(item)
     points, unknown = _points([*point_codes, *item.knowledge_points], item_row.subject)
     if unknown:
         raise Invalid(
             _("Unknown knowledge points."),
-            code="learning.unknown_points",
+            code=LearningError.UNKNOWN_POINTS,
             detail={"codes": unknown},
         )
     Item.objects.filter(pk=item_row.pk).update(is_current=False)
@@ -226,7 +227,7 @@ def bank_import(
 
         raise TooLarge(
             _("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // 2**20},
-            code="learning.import_too_large",
+            code=LearningError.IMPORT_TOO_LARGE,
         )
     result = import_file(name, data, fmt)
     result.raise_for_error()
@@ -236,7 +237,7 @@ def bank_import(
     if len(result.items) > MAX_IMPORT_ITEMS:
         raise Invalid(
             _("A file may hold at most %(n)d questions.") % {"n": MAX_IMPORT_ITEMS},
-            code="learning.import_too_many",
+            code=LearningError.IMPORT_TOO_MANY,
         )
     extra = list(point_codes)
     for position, item in enumerate(result.items, start=1):
@@ -302,4 +303,4 @@ def bank_export(items: Iterable[Item], fmt: str) -> bytes:
     try:
         return export_items(out, fmt)
     except ValueError as exc:
-        raise Invalid(str(exc), code="learning.bad_format") from exc
+        raise Invalid(str(exc), code=LearningError.BAD_FORMAT) from exc

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from tongke.core.errors import Invalid, TongkeError
 from tongke.learning import bank, graph, policies, selectors
 from tongke.learning import forms as f
+from tongke.learning.errors import LearningError
 from tongke.learning.views import Refusal, forbidden, solution_of, tabs
 from tongke.library.media import intake
 
@@ -127,7 +128,7 @@ def bank_import(request: HttpRequest) -> HttpResponse:
     form = f.BankImportForm(request.POST, request.FILES, subjects=graph.subjects())
     try:
         if not form.is_valid():
-            raise Invalid(_("Choose a file and a subject."), code="learning.bad_form")
+            raise Invalid(_("Choose a file and a subject."), code=LearningError.BAD_FORM)
         upload = form.cleaned_data["file"]
         report = bank.bank_import(
             actor=user,

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tongke.learning.enums import AssignmentKind
 from tongke.learning.kt import KTModel
 from tongke.learning.kt.bkt import BKTModel
 from tongke.learning.kt.data import from_sequences
@@ -31,7 +32,6 @@ from tongke.learning.kt.evaluate import auc as auc_of
 from tongke.learning.kt.irt import IRTModel
 from tongke.learning.models import (
     AssignmentItem,
-    AssignmentKind,
     FittedModel,
     Item,
     ItemPoint,

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tongke.core.errors import Invalid
+from tongke.learning.enums import AssignmentKind, ItemKind
+from tongke.learning.errors import LearningError
 from tongke.learning.grading import MAX_TEXT
 from tongke.learning.interchange.model import parse_number
-from tongke.learning.models import AssignmentKind, ItemKind
 from tongke.learning.practice import MAX_ITEMS
 
 DATETIME = "%Y-%m-%dT%H:%M"
-BAD_ANSWER = "learning.bad_answer"
+BAD_ANSWER = LearningError.BAD_ANSWER
 FRACTION = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "，": ".", "。": "."})
 

@@ -30,6 +30,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tongke.core.errors import Invalid
+from tongke.learning.errors import LearningError
 from tongke.learning.interchange import model as im
 
 MAX_TEXT = 2000
@@ -46,7 +47,7 @@ def _bad(kind: str, expected: str) -> Invalid:
     return Invalid(
         _("This answer does not fit a %(kind)s question: send %(expected)s.")
         % {"kind": kind, "expected": expected},
-        code="learning.bad_answer",
+        code=LearningError.BAD_ANSWER,
         detail={"kind": kind, "expected": expected},
     )
 
@@ -56,7 +57,7 @@ def _text(answer: Any, kind: str) -> str:
         raise _bad(kind, '{"text": "..."}')
     text = answer["text"]
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise Invalid(_("The answer is too long."), code="learning.bad_answer")
+        raise Invalid(_("The answer is too long."), code=LearningError.BAD_ANSWER)
     return text
 
 
@@ -122,7 +123,7 @@ def grade(item: im.Item, answer: Any) -> Graded:
     if kind == "short_answer":
         _text(answer, kind)
         return Graded(None, 0.0)
-    raise Invalid(_("Unknown question kind."), code="learning.bad_item")
+    raise Invalid(_("Unknown question kind."), code=LearningError.BAD_ITEM)
 
 
 def _stable_shuffle(values: list[str], seed: str) -> list[str]:

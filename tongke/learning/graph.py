@@ -55,6 +55,7 @@ from django.utils.translation import gettext_lazy as _
 from tongke.audit.services import audit_record, diff, snapshot
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.learning import policies
+from tongke.learning.errors import LearningError
 from tongke.learning.models import KnowledgePoint, Prerequisite
 from tongke.library.enums import NodeKind, Stage
 from tongke.library.models import CatalogueNode
@@ -108,32 +109,32 @@ CSV_COLUMNS = (
     "after",
 )
 
-FORBIDDEN = "learning.graph_forbidden"
-CYCLE = "learning.graph_cycle"
-SELF_LOOP = "learning.graph_self_loop"
-CROSS_SUBJECT = "learning.graph_cross_subject"
-CODE_TAKEN = "learning.graph_code_taken"
-DUPLICATE_CODE = "learning.graph_duplicate_code"
-DUPLICATE_EDGE = "learning.graph_duplicate_edge"
-UNKNOWN_POINT = "learning.graph_unknown_point"
-UNKNOWN_NODE = "learning.graph_unknown_node"
-BAD_NODE = "learning.graph_bad_node"
-BAD_CODE = "learning.graph_bad_code"
-BAD_SUBJECT = "learning.graph_bad_subject"
-BAD_VALUE = "learning.graph_bad_value"
-BAD_FIELD = "learning.graph_bad_field"
-NAME_REQUIRED = "learning.graph_name_required"
-TOO_LONG = "learning.graph_too_long"
-CONTROL_CHAR = "learning.graph_control_char"
-FORMULA = "learning.graph_formula"
-TOO_LARGE = "learning.graph_too_large"
-TOO_MANY = "learning.graph_too_many"
+FORBIDDEN = LearningError.GRAPH_FORBIDDEN
+CYCLE = LearningError.GRAPH_CYCLE
+SELF_LOOP = LearningError.GRAPH_SELF_LOOP
+CROSS_SUBJECT = LearningError.GRAPH_CROSS_SUBJECT
+CODE_TAKEN = LearningError.GRAPH_CODE_TAKEN
+DUPLICATE_CODE = LearningError.GRAPH_DUPLICATE_CODE
+DUPLICATE_EDGE = LearningError.GRAPH_DUPLICATE_EDGE
+UNKNOWN_POINT = LearningError.GRAPH_UNKNOWN_POINT
+UNKNOWN_NODE = LearningError.GRAPH_UNKNOWN_NODE
+BAD_NODE = LearningError.GRAPH_BAD_NODE
+BAD_CODE = LearningError.GRAPH_BAD_CODE
+BAD_SUBJECT = LearningError.GRAPH_BAD_SUBJECT
+BAD_VALUE = LearningError.GRAPH_BAD_VALUE
+BAD_FIELD = LearningError.GRAPH_BAD_FIELD
+NAME_REQUIRED = LearningError.GRAPH_NAME_REQUIRED
+TOO_LONG = LearningError.GRAPH_TOO_LONG
+CONTROL_CHAR = LearningError.GRAPH_CONTROL_CHAR
+FORMULA = LearningError.GRAPH_FORMULA
+TOO_LARGE = LearningError.GRAPH_TOO_LARGE
+TOO_MANY = LearningError.GRAPH_TOO_MANY
 BAD_UTF8 = "learning.graph_bad_utf8"
-BAD_JSON = "learning.graph_bad_json"
-BAD_CSV = "learning.graph_bad_csv"
-BAD_HEADER = "learning.graph_bad_header"
-EMPTY = "learning.graph_empty"
-BUSY = "learning.graph_busy"
+BAD_JSON = LearningError.GRAPH_BAD_JSON
+BAD_CSV = LearningError.GRAPH_BAD_CSV
+BAD_HEADER = LearningError.GRAPH_BAD_HEADER
+EMPTY = LearningError.GRAPH_EMPTY
+BUSY = LearningError.GRAPH_BUSY
 
 Format = Literal["json", "csv"]
 K = TypeVar("K", bound=Hashable)

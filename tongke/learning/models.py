@@ -22,24 +22,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tongke.learning.enums import AssignmentKind, ItemKind
 from tongke.library.models import CatalogueNode
 from tongke.orgs.models import OrgUnit
-
-
-class ItemKind(models.TextChoices):
-    SINGLE = "single", _("Single choice")
-    MULTIPLE = "multiple", _("Multiple choice")
-    TRUE_FALSE = "true_false", _("True / false")
-    FILL_IN = "fill_in", _("Fill in the blank")
-    NUMERIC = "numeric", _("Numeric")
-    SHORT_ANSWER = "short_answer", _("Short answer (teacher-graded)")
-    MATCHING = "matching", _("Matching")
-
-
-class AssignmentKind(models.TextChoices):
-    PRACTICE = "practice", _("Practice")
-    HOMEWORK = "homework", _("Homework")
-    TEST = "test", _("Timed test")
 
 
 class KnowledgePoint(models.Model):

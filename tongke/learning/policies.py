@@ -26,7 +26,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongke.core.errors import NotFound
-from tongke.learning.models import Assignment, AssignmentKind, Attempt, Item, Response
+from tongke.learning.enums import AssignmentKind
+from tongke.learning.errors import LearningError
+from tongke.learning.models import Assignment, Attempt, Item, Response
 from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -76,7 +78,7 @@ def item_visible_to(user: Any) -> Q:
 def access_item(user: Any, item_id: int) -> Item:
     item = Item.objects.filter(item_visible_to(user), pk=item_id).first()
     if item is None:
-        raise NotFound(code="learning.item_not_found")
+        raise NotFound(code=LearningError.ITEM_NOT_FOUND)
     return item
 
 
@@ -125,7 +127,7 @@ def access_assignment(user: Any, assignment_id: int) -> Assignment:
         .first()
     )
     if found is None:
-        raise NotFound(code="learning.assignment_not_found")
+        raise NotFound(code=LearningError.ASSIGNMENT_NOT_FOUND)
     return found
 
 
@@ -194,7 +196,7 @@ def learner_visible_to(user: Any) -> Q:
 def access_learner(user: Any, learner_id: int) -> Any:
     found = get_user_model().objects.filter(learner_visible_to(user), pk=learner_id).first()
     if found is None:
-        raise NotFound(code="learning.learner_not_found")
+        raise NotFound(code=LearningError.LEARNER_NOT_FOUND)
     return found
 
 
@@ -210,7 +212,7 @@ def access_attempt(user: Any, attempt_id: int) -> Attempt:
         .objects.filter(learner_visible_to(user), pk=attempt.student_id)
         .exists()
     ):
-        raise NotFound(code="learning.attempt_not_found")
+        raise NotFound(code=LearningError.ATTEMPT_NOT_FOUND)
     return attempt
 
 
@@ -222,7 +224,7 @@ def access_response(user: Any, response_id: int) -> Response:
         .objects.filter(learner_visible_to(user), pk=response.student_id)
         .exists()
     ):
-        raise NotFound(code="learning.response_not_found")
+        raise NotFound(code=LearningError.RESPONSE_NOT_FOUND)
     return response
 
 

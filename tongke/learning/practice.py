@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from tongke.audit.services import audit_record
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.learning import diagnosis, grading, policies
+from tongke.learning.enums import AssignmentKind
+from tongke.learning.errors import LearningError
 from tongke.learning.models import (
     Assignment,
     AssignmentItem,
-    AssignmentKind,
     Attempt,
     HomeworkLimit,
     Item,
@@ -46,7 +47,7 @@ PRACTICE_WINDOW = timedelta(hours=12)
 
 
 def _forbidden(message: str | None = None) -> PermissionDenied:
-    return PermissionDenied(message or _("You may not do this here."), code="learning.forbidden")
+    return PermissionDenied(message or _("You may not do this here."), code=LearningError.FORBIDDEN)
 
 
 def homework_minutes(klass: OrgUnit, day: datetime, *, exclude: int | None = None) -> float:
@@ -74,7 +75,7 @@ def homework_limit_set(*, actor: Any, klass: OrgUnit, minutes_per_day: int) -> H
     if not policies.can_set_homework_limit(actor, klass):
         raise _forbidden(_("School administrators set the homework limit."))
     if not 0 < minutes_per_day <= 600:
-        raise Invalid(_("The limit is 1 to 600 minutes a day."), code="learning.bad_limit")
+        raise Invalid(_("The limit is 1 to 600 minutes a day."), code=LearningError.BAD_LIMIT)
     row, _created = HomeworkLimit.objects.update_or_create(
         klass=klass, defaults={"minutes_per_day": minutes_per_day}
     )
@@ -104,25 +105,27 @@ def assignment_create(
     if not policies.can_assign_to(actor, klass):
         raise _forbidden(_("You may only assign work to classes you teach."))
     if kind not in AssignmentKind.values:
-        raise Invalid(_("Unknown kind of assignment."), code="learning.bad_kind")
+        raise Invalid(_("Unknown kind of assignment."), code=LearningError.BAD_KIND)
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise Invalid(_("A title of 1 to 200 characters is required."), code="learning.bad_title")
+        raise Invalid(
+            _("A title of 1 to 200 characters is required."), code=LearningError.BAD_TITLE
+        )
     if due_at <= opens_at:
         raise Invalid(
-            _("The due time must come after the opening time."), code="learning.bad_dates"
+            _("The due time must come after the opening time."), code=LearningError.BAD_DATES
         )
     if not items or len(items) > MAX_ITEMS:
         raise Invalid(
             _("An assignment holds 1 to %(n)d questions.") % {"n": MAX_ITEMS},
-            code="learning.bad_items",
+            code=LearningError.BAD_ITEMS,
         )
     if len({i.pk for i in items}) != len(items):
-        raise Invalid(_("A question appears twice."), code="learning.bad_items")
+        raise Invalid(_("A question appears twice."), code=LearningError.BAD_ITEMS)
     if kind == AssignmentKind.TEST and not time_limit_minutes:
-        raise Invalid(_("A timed test needs a time limit."), code="learning.time_limit_required")
+        raise Invalid(_("A timed test needs a time limit."), code=LearningError.TIME_LIMIT_REQUIRED)
     if time_limit_minutes is not None and not 1 <= time_limit_minutes <= 600:
-        raise Invalid(_("The time limit is 1 to 600 minutes."), code="learning.bad_time_limit")
+        raise Invalid(_("The time limit is 1 to 600 minutes."), code=LearningError.BAD_TIME_LIMIT)
     class_students = set(
         RoleAssignment.objects.filter(unit=klass, role=Role.STUDENT).values_list(
             "user_id", flat=True
@@ -132,7 +135,7 @@ def assignment_create(
     if outside:
         raise Invalid(
             _("Some students are not in this class."),
-            code="learning.not_in_class",
+            code=LearningError.NOT_IN_CLASS,
             detail={"ids": outside},
         )
     minutes = round(sum(i.minutes for i in items), 1)
@@ -146,7 +149,7 @@ def assignment_create(
                     "%(used)d of its %(limit)d minutes that day."
                 )
                 % {"new": minutes, "used": used, "limit": limit},
-                code="learning.homework_limit",
+                code=LearningError.HOMEWORK_LIMIT,
                 detail={"minutes": minutes, "used": used, "limit": limit},
             )
     assignment = Assignment(
@@ -185,9 +188,9 @@ def attempt_start(*, actor: Any, assignment: Assignment) -> Attempt:
     if existing is not None:
         return existing
     if now < assignment.opens_at:
-        raise Conflict(_("This assignment is not open yet."), code="learning.not_open")
+        raise Conflict(_("This assignment is not open yet."), code=LearningError.NOT_OPEN)
     if now >= assignment.due_at:
-        raise Conflict(_("This assignment is closed."), code="learning.closed")
+        raise Conflict(_("This assignment is closed."), code=LearningError.ASSIGNMENT_CLOSED)
     deadline = assignment.due_at
     if assignment.time_limit_minutes:
         deadline = min(deadline, now + timedelta(minutes=assignment.time_limit_minutes))
@@ -231,7 +234,7 @@ def _grade_and_record(
     except IntegrityError as exc:
         raise Conflict(
             _("This question was already answered in this attempt."),
-            code="learning.already_answered",
+            code=LearningError.ALREADY_ANSWERED,
         ) from exc
     return response, graded
 
@@ -243,12 +246,14 @@ def answer_submit(*, actor: Any, attempt: Attempt, item: Item, answer: Any) -> A
         raise _forbidden()
     now = timezone.now()
     if attempt.submitted_at is not None:
-        raise Conflict(_("This attempt was already handed in."), code="learning.closed")
+        raise Conflict(
+            _("This attempt was already handed in."), code=LearningError.ATTEMPT_SUBMITTED
+        )
     if attempt.deadline_at is not None and now > attempt.deadline_at:
         raise Conflict(
             _("Time is up: answers after %(t)s are not accepted.")
             % {"t": timezone.localtime(attempt.deadline_at).strftime("%H:%M:%S")},
-            code="learning.too_late",
+            code=LearningError.TOO_LATE,
             detail={"deadline_at": attempt.deadline_at.isoformat()},
         )
     if (
@@ -257,7 +262,9 @@ def answer_submit(*, actor: Any, attempt: Attempt, item: Item, answer: Any) -> A
             assignment_id=attempt.assignment_id, item=item
         ).exists()
     ):
-        raise Invalid(_("This question is not part of the assignment."), code="learning.not_in_set")
+        raise Invalid(
+            _("This question is not part of the assignment."), code=LearningError.NOT_IN_SET
+        )
     response, graded = _grade_and_record(actor=actor, attempt=attempt, item=item, answer=answer)
     changes = diagnosis.observe(student=actor, item=item, correct=graded.correct)
     return Answered(response, graded, grading.solution_view(spec_to_item(item.spec)), changes)
@@ -282,7 +289,7 @@ def response_grade(*, actor: Any, response: Response, score: float) -> Response:
     if not policies.can_grade(actor, response):
         raise _forbidden(_("Teachers of the learner's class grade answers."))
     if not 0 <= score <= 1:
-        raise Invalid(_("A score is between 0 and 1."), code="learning.bad_score")
+        raise Invalid(_("A score is between 0 and 1."), code=LearningError.BAD_SCORE)
     first_time = response.correct is None
     response.score = score
     response.correct = score >= 0.5
@@ -324,12 +331,12 @@ def practice_answer(*, actor: Any, item: Item, answer: Any) -> Answered:
         raise _forbidden()
     if not item.is_current:
         raise Conflict(
-            _("This question was revised; take the next one."), code="learning.item_superseded"
+            _("This question was revised; take the next one."), code=LearningError.ITEM_SUPERSEDED
         )
     if not diagnosis.was_served(actor, item):
         raise Conflict(
             _("Answer the question practice gave you (ask for the next one)."),
-            code="learning.not_served",
+            code=LearningError.NOT_SERVED,
         )
     attempt = practice_attempt(actor)
     if Response.objects.filter(attempt=attempt, item=item).exists():

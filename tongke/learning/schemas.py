@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from tongke.learning.enums import AssignmentKind
 from tongke.learning.interchange.model import lone_surrogate_at
-from tongke.learning.models import AssignmentKind
 
 
 class StrictIn(Schema):

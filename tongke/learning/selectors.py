@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tongke.core.errors import NotFound
 from tongke.learning import policies
+from tongke.learning.errors import LearningError
 from tongke.learning.models import (
     Assignment,
     AssignmentItem,
@@ -122,7 +123,7 @@ def item_get(item_id: int) -> Item:
     """An item by id, for a learner's answer: the service checks it was served to them."""
     item = Item.objects.filter(pk=item_id).first()
     if item is None:
-        raise NotFound(code="learning.item_not_found")
+        raise NotFound(code=LearningError.ITEM_NOT_FOUND)
     return item
 
 
@@ -132,7 +133,7 @@ def point_get(point_id: int, *, subject: str = "") -> KnowledgePoint:
         qs = qs.filter(subject=subject)
     point = qs.first()
     if point is None:
-        raise NotFound(code="learning.point_not_found")
+        raise NotFound(code=LearningError.POINT_NOT_FOUND)
     return point
 
 

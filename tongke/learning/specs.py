@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from tongke.core.errors import Invalid
+from tongke.learning.errors import LearningError
 from tongke.learning.interchange.model import (
     KINDS,
     TEXT_FORMATS,
@@ -29,7 +30,7 @@ from tongke.learning.interchange.model import (
 )
 from tongke.learning.interchange.sanitize import sanitize_item
 
-BAD_SPEC = "learning.bad_spec"
+BAD_SPEC = LearningError.BAD_SPEC
 
 
 def item_to_spec(item: Item) -> dict[str, Any]:

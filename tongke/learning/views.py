@@ -36,7 +36,9 @@ from tongke.learning import (
     svg,
 )
 from tongke.learning import forms as f
-from tongke.learning.models import Item, ItemKind, KnowledgePoint
+from tongke.learning.enums import ItemKind
+from tongke.learning.errors import LearningError
+from tongke.learning.models import Item, KnowledgePoint
 from tongke.learning.specs import spec_to_item
 from tongke.orgs import policies as org_policies
 from tongke.orgs import selectors as org_selectors
@@ -46,7 +48,7 @@ DEFAULT_SUBJECT = "math"
 SUBJECT = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 RECOMMENDATIONS = 3
 LAST_ANSWER = "learning_last_answer"
-FORBIDDEN = "learning.forbidden"
+FORBIDDEN = LearningError.FORBIDDEN
 
 
 class Refusal:
@@ -71,7 +73,7 @@ def id_param(raw: Any, name: str) -> int | None:
     if not text.isdigit() or len(text) > 11:
         raise Invalid(
             _("'%(name)s' must be a number.") % {"name": name},
-            code="learning.bad_parameter",
+            code=LearningError.BAD_PARAMETER,
             detail={"parameter": name},
         )
     return int(text)
@@ -80,7 +82,7 @@ def id_param(raw: Any, name: str) -> int | None:
 def subject_of(request: HttpRequest, given: str | None = None) -> str:
     value = given or request.GET.get("subject") or request.POST.get("subject") or DEFAULT_SUBJECT
     if not SUBJECT.match(value):
-        raise Invalid(_("Unknown subject."), code="learning.bad_subject")
+        raise Invalid(_("Unknown subject."), code=LearningError.BAD_SUBJECT)
     return value
 
 
@@ -270,7 +272,7 @@ def practice_page(request: HttpRequest) -> HttpResponse:
         return _practice_page(request, subject=subject, point=point, item=item)
     item_id = id_param(request.POST.get("item"), "item")
     if item_id is None:
-        raise Invalid(_("Which question is this answer for?"), code="learning.no_item")
+        raise Invalid(_("Which question is this answer for?"), code=LearningError.NO_ITEM)
     item = selectors.item_get(item_id)
     view = grading.learner_view(spec_to_item(item.spec))
     try:
@@ -300,7 +302,7 @@ def practice_answered(request: HttpRequest, response_id: int) -> HttpResponse:
     user = request.user
     response = policies.access_response(user, response_id)
     if response.student_id != user.pk:
-        raise NotFound(code="learning.response_not_found")
+        raise NotFound(code=LearningError.RESPONSE_NOT_FOUND)
     subject = subject_of(request, response.item.subject or None)
     point_id = id_param(request.GET.get("point"), "point")
     last = request.session.get(LAST_ANSWER) or {}
@@ -340,7 +342,7 @@ def graph_page(request: HttpRequest, subject: str) -> HttpResponse:
     subject = subject_of(request, subject)
     points = graph.points_of(subject)
     if not points:
-        raise NotFound(_("This subject has no knowledge graph."), code="learning.no_graph")
+        raise NotFound(_("This subject has no knowledge graph."), code=LearningError.NO_GRAPH)
     learner_id = id_param(request.GET.get("learner"), "learner")
     class_id = id_param(request.GET.get("class"), "class")
     if learner_id is None and class_id is None and not is_student(user):
