@@ -114,7 +114,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis in a regional deployment, process memory in the embedded mode.
-# The cache is never the source of truth: it holds throttling counters and memoized reads.
+# The cache is never the source of truth: it holds cached sessions and memoized reads (the
+# sign-in throttle counts in the database, accounts.LoginThrottle).
 if ENV.redis_url:
     CACHES = {
         "default": {

@@ -3,11 +3,12 @@ knowledge graph and its question bank.
 
 The graph (160 knowledge points aligned to the PEP edition's chapters and lessons, with their
 prerequisites) is imported from ``tongke/learning/data/graph_junior_math.json`` through the
-graph import, as the ``admin`` user, so it is validated like any upload. The bank is made by
-``tongke.learning.demo_items`` (about 1,700 items of all seven kinds, each tagged to one or
-two points) and stored with bulk inserts: ``learning.Item`` rows whose ``spec`` holds the
-neutral item as JSON, and the ``ItemPoint`` rows of the Q-matrix. Items are shared with every
-region (no owner, scope path ""), family ``DEMO-<point>-<n>``, source "demo".
+graph import, as the ``admin`` user, so it is validated like any upload. The bank is read from
+the data files of ``tongke.learning.demo_items`` (about 1,700 items of all seven kinds, each
+tagged to one or two points) and stored with bulk inserts: ``learning.Item`` rows whose
+``spec`` holds the neutral item as JSON, and the ``ItemPoint`` rows of the Q-matrix. Items
+are shared with every region (no owner, scope path ""), family ``DEMO-<point>-<n>``, source
+"demo".
 
 Run after the library's catalogue is seeded (the points are aligned to its nodes). Both halves
 are idempotent: when every demo point exists the graph is left alone (an administrator's edits
@@ -24,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tongke.learning import graph
-from tongke.learning.demo_items import generate_items
+from tongke.learning.demo_items import load_items
 from tongke.learning.models import Item, ItemPoint, KnowledgePoint
 from tongke.learning.specs import item_to_spec
 
@@ -59,7 +60,7 @@ def seed_learning(*, actor: Any = None) -> dict[str, int]:
 
 
 def _store_bank() -> tuple[int, int]:
-    demo = generate_items()
+    demo = load_items()
     point_ids = dict(KnowledgePoint.objects.filter(subject=SUBJECT).values_list("code", "pk"))
     rows = [
         Item(

@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 
 from tongke.learning import graph
-from tongke.learning.demo_items import GENERATORS, DemoItem, generate_items
+from tongke.learning.demo_items import POINTS as GENERATORS
+from tongke.learning.demo_items import DemoItem
+from tongke.learning.demo_items import load_items as generate_items
 from tongke.learning.interchange.model import (
     KINDS,
     Item,
