@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from tongke.accounts import errors, policies, selectors, services
-from tongke.accounts.auth import SIGNED_IN
-from tongke.accounts.models import User
+from tongke.accounts.auth import SIGNED_IN, actor_of
 from tongke.accounts.schemas import TokenCreatedOut, TokenIn, TokenOut
 from tongke.core.pagination import PageParams, page_schema, paginate
 
 router = Router(tags=["accounts"])
 
 
-def _me(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @router.get("/tokens", response=page_schema(TokenOut), auth=SIGNED_IN, summary="My API tokens")
 def list_tokens(request: HttpRequest, page: Query[PageParams]) -> dict[str, Any]:
-    rows, frame = paginate(selectors.api_token_list(viewer=request.user), page)
+    rows, frame = paginate(selectors.api_token_list(viewer=actor_of(request)), page)
     return frame | {"items": rows}
 
 
@@ -39,7 +34,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     if getattr(request, "_tongke_token_auth", False):
         raise errors.token_session_required()
     token, secret = services.api_token_create(
-        actor=_me(request),
+        actor=actor_of(request),
         name=payload.name,
         scopes=payload.scopes,
         expires_in_days=payload.expires_in_days,
@@ -51,6 +46,6 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     "/tokens/{int:token_id}", response={204: None}, auth=SIGNED_IN, summary="Revoke an API token"
 )
 def revoke_token(request: HttpRequest, token_id: int) -> Status[Any]:
-    token = policies.access_api_token(request.user, token_id)
-    services.api_token_revoke(actor=_me(request), token=token)
+    token = policies.access_api_token(actor_of(request), token_id)
+    services.api_token_revoke(actor=actor_of(request), token=token)
     return Status(204, None)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tongke.accounts.models import ApiToken
+from tongke.accounts.models import ApiToken, User
 from tongke.core.errors import NotFound
 
 
-def access_api_token(user: Any, token_id: int) -> ApiToken:
+def access_api_token(user: User, token_id: int) -> ApiToken:
     """One of ``user``'s own tokens; another person's answers as missing."""
     token = ApiToken.objects.filter(user_id=user.pk, pk=token_id).first()
     if token is None:

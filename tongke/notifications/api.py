@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
-from tongke.accounts.auth import SIGNED_IN
+from tongke.accounts.auth import SIGNED_IN, actor_of
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.notifications import selectors, services
 
@@ -46,7 +46,7 @@ class MarkedOut(Schema):
     summary="My notifications",
 )
 def list_notifications(request: HttpRequest, filters: Query[NotificationFilter]) -> dict[str, Any]:
-    qs = selectors.notification_list(viewer=request.user, unread_only=filters.unread)
+    qs = selectors.notification_list(viewer=actor_of(request), unread_only=filters.unread)
     rows, frame = paginate(qs, filters)
     return frame | {"items": rows}
 
@@ -55,4 +55,4 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilter])
     "/notifications/read", response=MarkedOut, auth=SIGNED_IN, summary="Mark notifications read"
 )
 def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
-    return {"marked": services.notifications_mark_read(actor=request.user, ids=payload.ids)}
+    return {"marked": services.notifications_mark_read(actor=actor_of(request), ids=payload.ids)}

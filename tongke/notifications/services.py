@@ -3,11 +3,10 @@ row commits with the change it reports, or not at all."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from tongke.accounts.types import Actor
 from tongke.notifications.models import Notification
 
 
@@ -19,7 +18,7 @@ def notify(*, user_id: int, kind: str, title: str, body: str = "", link: str = "
 
 
 @transaction.atomic
-def notifications_mark_read(*, actor: Any, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, actor: Actor, ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(user_id=actor.pk, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)

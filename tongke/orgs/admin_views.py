@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongke.accounts.auth import actor_of
 from tongke.core.errors import TongkeError
 from tongke.orgs import errors, policies, selectors, services
 from tongke.orgs import forms as f
@@ -67,7 +68,9 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     back = f"/orgs/units/{unit.pk}/"
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k in fields}
-        if _attempt(form, lambda: services.unit_update(actor=request.user, unit=unit, **changes)):
+        if _attempt(
+            form, lambda: services.unit_update(actor=actor_of(request), unit=unit, **changes)
+        ):
             messages.success(request, _("Saved."))
             return redirect(back)
     return _form_page(request, form, _("Edit %(name)s") % {"name": unit.display_name}, back)
@@ -94,6 +97,7 @@ def unit_add(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     back = f"/orgs/units/{parent.pk}/"
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        actor = actor_of(request)
 
         def create() -> Any:
             if kind == UnitKind.CLASS:
@@ -101,10 +105,10 @@ def unit_add(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
 
                 with transaction.atomic():
                     grade = services.grade_for(
-                        actor=request.user, school=parent, grade_level=data["grade_level"]
+                        actor=actor, school=parent, grade_level=data["grade_level"]
                     )
-                    return services.unit_create(actor=request.user, parent=grade, kind=kind, **data)
-            return services.unit_create(actor=request.user, parent=parent, kind=kind, **data)
+                    return services.unit_create(actor=actor, parent=grade, kind=kind, **data)
+            return services.unit_create(actor=actor, parent=parent, kind=kind, **data)
 
         unit = _attempt(form, create)
         if unit:
@@ -129,7 +133,7 @@ def add_student(request: HttpRequest, unit_id: int) -> HttpResponse:
         person = _attempt(
             form,
             lambda: services.person_create(
-                actor=request.user, role=Role.STUDENT, unit=klass, **form.cleaned_data
+                actor=actor_of(request), role=Role.STUDENT, unit=klass, **form.cleaned_data
             ),
         )
         if person:
@@ -151,7 +155,7 @@ def add_parent(request: HttpRequest, person_id: int) -> HttpResponse:
         parent = _attempt(
             form,
             lambda: services.person_create(
-                actor=request.user, role=Role.PARENT, subject=child, **form.cleaned_data
+                actor=actor_of(request), role=Role.PARENT, subject=child, **form.cleaned_data
             ),
         )
         if parent:
@@ -205,10 +209,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = policies.access_user(request.user, person_id)
+    actor = actor_of(request)
     form = f.PersonEditForm(request.POST)
     back = f"/orgs/people/{person.pk}/"
     if form.is_valid() and _attempt(
-        form, lambda: services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        form,
+        lambda: services.person_update(actor=actor, person=person, **form.cleaned_data),
     ):
         messages.success(request, _("Saved."))
         return redirect(back)
@@ -224,7 +230,7 @@ def person_password(request: HttpRequest, person_id: int) -> HttpResponse:
     if form.is_valid() and _attempt(
         form,
         lambda: services.person_set_password(
-            actor=request.user, person=person, password=form.cleaned_data["password"]
+            actor=actor_of(request), person=person, password=form.cleaned_data["password"]
         ),
     ):
         messages.success(request, _("The new password is set."))
@@ -250,7 +256,7 @@ def role_grant(request: HttpRequest, person_id: int) -> HttpResponse:
                 else None
             )
             return services.role_grant(
-                actor=request.user, person=person, role=data["role"], unit=unit
+                actor=actor_of(request), person=person, role=data["role"], unit=unit
             )
 
         if _attempt(form, grant):
@@ -263,6 +269,6 @@ def role_grant(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, role_id: int) -> HttpResponse:
     role = policies.access_role(request.user, role_id)
-    services.role_revoke(actor=request.user, assignment=role)
+    services.role_revoke(actor=actor_of(request), assignment=role)
     messages.success(request, _("Role taken away."))
     return redirect(f"/orgs/people/{role.user_id}/")

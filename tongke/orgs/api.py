@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from tongke.accounts.auth import PUBLIC, SIGNED_IN
+from tongke.accounts.auth import PUBLIC, SIGNED_IN, actor_of
+from tongke.accounts.models import User
+from tongke.accounts.types import Viewer
 from tongke.audit.selectors import audit_event_list
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
@@ -105,7 +107,7 @@ def create_region(request: HttpRequest, payload: RegionIn) -> Status[Any]:
         else None
     )
     unit = services.unit_create(
-        actor=request.user,
+        actor=actor_of(request),
         parent=parent,
         kind=UnitKind.REGION,
         code=payload.code,
@@ -139,10 +141,10 @@ def _update_and_move(
     # Both steps in one transaction: a refused move leaves the field changes unsaved too.
     with transaction.atomic():
         if changes:
-            unit = services.unit_update(actor=request.user, unit=unit, **changes)
+            unit = services.unit_update(actor=actor_of(request), unit=unit, **changes)
         if new_parent_id is not None:
             parent = policies.access_unit(request.user, new_parent_id, parent_kind)
-            unit = services.unit_move(actor=request.user, unit=unit, new_parent=parent)
+            unit = services.unit_move(actor=actor_of(request), unit=unit, new_parent=parent)
     return unit
 
 
@@ -204,7 +206,7 @@ def get_school(request: HttpRequest, school_id: int) -> Any:
 def create_school(request: HttpRequest, payload: SchoolIn) -> Status[Any]:
     region = policies.access_unit(request.user, payload.region_id, UnitKind.REGION)
     unit = services.unit_create(
-        actor=request.user,
+        actor=actor_of(request),
         parent=region,
         kind=UnitKind.SCHOOL,
         **payload.model_dump(exclude={"region_id"}),
@@ -260,10 +262,10 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
     school = policies.access_unit(request.user, payload.school_id, UnitKind.SCHOOL)
     with transaction.atomic():
         grade = services.grade_for(
-            actor=request.user, school=school, grade_level=payload.grade_level
+            actor=actor_of(request), school=school, grade_level=payload.grade_level
         )
         unit = services.unit_create(
-            actor=request.user,
+            actor=actor_of(request),
             parent=grade,
             kind=UnitKind.CLASS,
             code=payload.code,
@@ -279,7 +281,7 @@ def create_class(request: HttpRequest, payload: ClassIn) -> Status[Any]:
 def patch_class(request: HttpRequest, class_id: int, payload: ClassPatch) -> Any:
     unit = policies.access_unit(request.user, class_id, UnitKind.CLASS)
     changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
-    unit = services.unit_update(actor=request.user, unit=unit, **changes)
+    unit = services.unit_update(actor=actor_of(request), unit=unit, **changes)
     return _classes([unit])[0]
 
 
@@ -313,7 +315,7 @@ def _role_out(r: RoleAssignment) -> dict[str, Any]:
     }
 
 
-def _person_detail(viewer: Any, person: Any) -> dict[str, Any]:
+def _person_detail(viewer: Viewer, person: User) -> dict[str, Any]:
     roles = selectors.role_list(viewer=viewer, person=person)
     show_contact = viewer.pk == person.pk or policies.can_edit_user(viewer, person)
     return {
@@ -354,7 +356,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
     fields = payload.model_dump(exclude={"unit_id", "subject_id"})
     unit = policies.access_unit(request.user, payload.unit_id) if payload.unit_id else None
     subject = policies.access_user(request.user, payload.subject_id) if payload.subject_id else None
-    person = services.person_create(actor=request.user, unit=unit, subject=subject, **fields)
+    person = services.person_create(actor=actor_of(request), unit=unit, subject=subject, **fields)
     return Status(201, _person_detail(request.user, person))
 
 
@@ -364,7 +366,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Any]:
 def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> dict[str, Any]:
     person = policies.access_user(request.user, person_id)
     changes = patch_changes(payload, nullable=("bandwidth_mbps", "parent_id", "region_id"))
-    person = services.person_update(actor=request.user, person=person, **changes)
+    person = services.person_update(actor=actor_of(request), person=person, **changes)
     return _person_detail(request.user, person)
 
 
@@ -389,7 +391,7 @@ def create_role(request: HttpRequest, payload: RoleIn) -> Status[Any]:
     unit = policies.access_unit(request.user, payload.unit_id) if payload.unit_id else None
     subject = policies.access_user(request.user, payload.subject_id) if payload.subject_id else None
     role = services.role_grant(
-        actor=request.user, person=person, role=payload.role, unit=unit, subject=subject
+        actor=actor_of(request), person=person, role=payload.role, unit=unit, subject=subject
     )
     return Status(201, _role_out(role))
 
@@ -399,13 +401,14 @@ def create_role(request: HttpRequest, payload: RoleIn) -> Status[Any]:
 )
 def delete_role(request: HttpRequest, role_id: int) -> Status[Any]:
     role = policies.access_role(request.user, role_id)
-    services.role_revoke(actor=request.user, assignment=role)
+    services.role_revoke(actor=actor_of(request), assignment=role)
     return Status(204, None)
 
 
 @router.get("/me", response=PersonDetailOut, auth=SIGNED_IN, summary="The signed-in person")
 def me(request: HttpRequest) -> dict[str, Any]:
-    return _person_detail(request.user, request.user)
+    me = actor_of(request)
+    return _person_detail(me, me)
 
 
 # --- Audit log, read by scope ---------------------------------------------------------------

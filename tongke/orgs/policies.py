@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from tongke.accounts.models import User
+from tongke.accounts.types import Viewer
 from tongke.core.errors import NotFound
 from tongke.orgs.enums import ADMIN_ROLES, TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -40,9 +42,9 @@ class Grant:
     subject_id: int | None
 
 
-def grants_of(user: Any) -> tuple[Grant, ...]:
+def grants_of(user: Viewer) -> tuple[Grant, ...]:
     """The roles ``user`` holds, read once per request and kept on the user object."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User) or not user.is_authenticated:
         return ()
     cached = getattr(user, "_tongke_grants", None)
     if cached is not None:
@@ -53,33 +55,33 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
     grants = tuple(Grant(*row) for row in rows)
     if user.is_superuser:
         grants = (Grant(Role.REGION_ADMIN, None, ROOT, UnitKind.REGION, None), *grants)
-    user._tongke_grants = grants
+    user._tongke_grants = grants  # type: ignore[attr-defined]  # a per-request memo on the object
     return grants
 
 
-def forget_grants(user: Any) -> None:
+def forget_grants(user: Viewer) -> None:
     if hasattr(user, "_tongke_grants"):
         del user._tongke_grants
 
 
-def role_paths(user: Any, roles: tuple[str, ...]) -> list[str]:
+def role_paths(user: Viewer, roles: tuple[str, ...]) -> list[str]:
     """The scope paths where ``user`` holds one of ``roles``."""
     return sorted({g.path for g in grants_of(user) if g.role in roles and g.path is not None})
 
 
-def admin_paths(user: Any) -> list[str]:
+def admin_paths(user: Viewer) -> list[str]:
     return role_paths(user, ADMIN_ROLES)
 
 
-def region_admin_paths(user: Any) -> list[str]:
+def region_admin_paths(user: Viewer) -> list[str]:
     return role_paths(user, (Role.REGION_ADMIN,))
 
 
-def teaching_paths(user: Any) -> list[str]:
+def teaching_paths(user: Viewer) -> list[str]:
     return role_paths(user, TEACHING_ROLES)
 
 
-def child_ids(user: Any) -> list[int]:
+def child_ids(user: Viewer) -> list[int]:
     return sorted({g.subject_id for g in grants_of(user) if g.role == Role.PARENT and g.subject_id})
 
 
@@ -96,7 +98,7 @@ def ancestor_paths(path: str) -> list[str]:
     return [path[:n] for n in range(OrgUnit.steplen, len(path) + 1, OrgUnit.steplen)]
 
 
-def member_paths(user: Any) -> list[str]:
+def member_paths(user: Viewer) -> list[str]:
     """Every place the user belongs to: their role scopes and their children's classes."""
     paths = [g.path for g in grants_of(user) if g.path]
     return sorted(set(paths + children_class_paths(user)))
@@ -106,14 +108,14 @@ def is_within(path: str, scopes: list[str]) -> bool:
     return any(path.startswith(s) for s in scopes)
 
 
-def is_admin(user: Any) -> bool:
+def is_admin(user: Viewer) -> bool:
     return bool(admin_paths(user))
 
 
 # --- Org units ---------------------------------------------------------------------------
 
 
-def children_class_paths(user: Any) -> list[str]:
+def children_class_paths(user: Viewer) -> list[str]:
     """The paths of the classes a parent's children are in."""
     ids = child_ids(user)
     if not ids:
@@ -127,7 +129,7 @@ def children_class_paths(user: Any) -> list[str]:
     )
 
 
-def unit_visible_to(user: Any) -> Q:
+def unit_visible_to(user: Viewer) -> Q:
     public = Q(kind__in=[UnitKind.REGION, UnitKind.SCHOOL])
     if not getattr(user, "is_authenticated", False):
         return public
@@ -144,7 +146,7 @@ def unit_visible_to(user: Any) -> Q:
     return public | under_paths(scopes) | own
 
 
-def access_unit(user: Any, unit_id: int, kind: str | None = None) -> OrgUnit:
+def access_unit(user: Viewer, unit_id: int, kind: str | None = None) -> OrgUnit:
     qs = OrgUnit.objects.filter(unit_visible_to(user), pk=unit_id)
     if kind:
         qs = qs.filter(kind=kind)
@@ -154,14 +156,14 @@ def access_unit(user: Any, unit_id: int, kind: str | None = None) -> OrgUnit:
     return unit
 
 
-def can_manage_unit(user: Any, unit: OrgUnit) -> bool:
+def can_manage_unit(user: Viewer, unit: OrgUnit) -> bool:
     """Edit the unit itself, or create and change units below it."""
     if unit.kind == UnitKind.REGION:
         return is_within(unit.path, region_admin_paths(user))
     return is_within(unit.path, admin_paths(user))
 
 
-def can_create_unit(user: Any, parent: OrgUnit | None, kind: str) -> bool:
+def can_create_unit(user: Viewer, parent: OrgUnit | None, kind: str) -> bool:
     if parent is None:
         return bool(getattr(user, "is_superuser", False))
     if kind in (UnitKind.REGION, UnitKind.SCHOOL):
@@ -187,7 +189,7 @@ def _holds(roles: QuerySet[Any]) -> Q:
     return Q(pk__in=roles.values("user_id"))
 
 
-def user_visible_to(user: Any) -> Q:
+def user_visible_to(user: Viewer) -> Q:
     """A filter on the User model: the people ``user`` may see."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
@@ -247,7 +249,7 @@ def _school_paths_of(paths: list[str]) -> list[str]:
     )
 
 
-def access_user(user: Any, user_id: int) -> Any:
+def access_user(user: Viewer, user_id: int) -> Any:
     from django.contrib.auth import get_user_model
 
     person = get_user_model().objects.filter(user_visible_to(user), pk=user_id).first()
@@ -256,7 +258,7 @@ def access_user(user: Any, user_id: int) -> Any:
     return person
 
 
-def person_scope_paths(person: Any) -> list[str]:
+def person_scope_paths(person: User) -> list[str]:
     """Where a person sits: the paths of their unit roles, and of their children's classes."""
     paths = list(
         RoleAssignment.objects.filter(user_id=person.pk, unit__isnull=False).values_list(
@@ -272,7 +274,7 @@ def person_scope_paths(person: Any) -> list[str]:
     return paths
 
 
-def can_edit_user(user: Any, person: Any) -> bool:
+def can_edit_user(user: Viewer, person: User) -> bool:
     """Admins edit people all of whose places lie inside their scope (so a school admin
     cannot rename a teacher who also works at another school). Superusers edit anyone but
     other superusers are edited only by superusers."""
@@ -288,11 +290,11 @@ def can_edit_user(user: Any, person: Any) -> bool:
     return all(is_within(p, scopes) for p in paths)
 
 
-def can_create_user(user: Any) -> bool:
+def can_create_user(user: Viewer) -> bool:
     return is_admin(user)
 
 
-def can_create_unplaced_user(user: Any) -> bool:
+def can_create_unplaced_user(user: Viewer) -> bool:
     """Only a superuser may create a person with no place in the tree: anyone else would lose
     sight of them at once (people are visible through their roles)."""
     return bool(getattr(user, "is_superuser", False))
@@ -301,7 +303,7 @@ def can_create_unplaced_user(user: Any) -> bool:
 # --- Roles ---------------------------------------------------------------------------------
 
 
-def role_visible_to(user: Any) -> Q:
+def role_visible_to(user: Viewer) -> Q:
     """A filter on RoleAssignment."""
     if not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
@@ -327,7 +329,7 @@ def role_visible_to(user: Any) -> Q:
     return q
 
 
-def access_role(user: Any, role_id: int) -> RoleAssignment:
+def access_role(user: Viewer, role_id: int) -> RoleAssignment:
     role = (
         RoleAssignment.objects.filter(role_visible_to(user), pk=role_id)
         .select_related("user", "unit", "subject")
@@ -339,7 +341,7 @@ def access_role(user: Any, role_id: int) -> RoleAssignment:
 
 
 def can_grant_role(
-    user: Any, role: str, unit: OrgUnit | None = None, subject: Any | None = None
+    user: Viewer, role: str, unit: OrgUnit | None = None, subject: Any | None = None
 ) -> bool:
     """May ``user`` give (or take away) ``role`` scoped to ``unit`` or ``subject``?"""
     if role == Role.REGION_ADMIN or role in (Role.REVIEWER, Role.PROVIDER_STAFF):
@@ -361,11 +363,11 @@ def can_grant_role(
     return unit is not None and is_within(unit.path, admin_paths(user))
 
 
-def can_read_audit(user: Any) -> bool:
+def can_read_audit(user: Viewer) -> bool:
     return is_admin(user)
 
 
-def audit_visible_to(user: Any) -> Q:
+def audit_visible_to(user: Viewer) -> Q:
     """A filter on audit.AuditEvent: the events inside the admin's scope."""
     admin = admin_paths(user)
     if ROOT in admin:
@@ -375,7 +377,7 @@ def audit_visible_to(user: Any) -> Q:
     return under_paths(admin, "scope_path")
 
 
-def access_unit_by_code(user: Any, code: str) -> OrgUnit:
+def access_unit_by_code(user: Viewer, code: str) -> OrgUnit:
     unit = OrgUnit.objects.filter(unit_visible_to(user), code=code).first()
     if unit is None:
         raise NotFound(code="orgs.unit_not_found")

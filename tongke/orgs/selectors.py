@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
+from tongke.accounts.models import User
+from tongke.accounts.types import Viewer
 from tongke.orgs import policies
 from tongke.orgs.enums import Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -15,7 +17,7 @@ from tongke.orgs.models import OrgUnit, RoleAssignment
 
 def unit_list(
     *,
-    viewer: Any,
+    viewer: Viewer,
     kind: str | None = None,
     within: OrgUnit | None = None,
     parent: OrgUnit | None = None,
@@ -36,7 +38,7 @@ def unit_list(
     return qs.order_by("path")
 
 
-def unit_roots(*, viewer: Any) -> QuerySet[OrgUnit]:
+def unit_roots(*, viewer: Viewer) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(policies.unit_visible_to(viewer), depth=1).order_by("path")
 
 
@@ -67,7 +69,7 @@ class SchoolCounts:
     by_type_location: dict[tuple[str, str], int]
 
 
-def school_counts(*, viewer: Any, within: OrgUnit | None = None) -> SchoolCounts:
+def school_counts(*, viewer: Viewer, within: OrgUnit | None = None) -> SchoolCounts:
     qs = unit_list(viewer=viewer, kind=UnitKind.SCHOOL, within=within)
     rows = qs.order_by().values("school_type", "location_class").annotate(n=Count("id"))
     by_type: dict[str, int] = {}
@@ -92,7 +94,7 @@ def people_counts(*, within: OrgUnit) -> dict[str, int]:
 
 def person_list(
     *,
-    viewer: Any,
+    viewer: Viewer,
     role: str | None = None,
     unit: OrgUnit | None = None,
     q: str | None = None,
@@ -112,7 +114,11 @@ def person_list(
 
 
 def role_list(
-    *, viewer: Any, person: Any | None = None, unit: OrgUnit | None = None, role: str | None = None
+    *,
+    viewer: Viewer,
+    person: User | None = None,
+    unit: OrgUnit | None = None,
+    role: str | None = None,
 ) -> QuerySet[RoleAssignment]:
     qs = RoleAssignment.objects.filter(policies.role_visible_to(viewer)).select_related(
         "unit", "subject", "user"
@@ -126,11 +132,11 @@ def role_list(
     return qs.order_by("pk")
 
 
-def class_students(*, viewer: Any, klass: OrgUnit) -> QuerySet[Any]:
+def class_students(*, viewer: Viewer, klass: OrgUnit) -> QuerySet[Any]:
     return person_list(viewer=viewer, role=Role.STUDENT, unit=klass)
 
 
-def classes_of(*, person: Any, roles: tuple[str, ...]) -> QuerySet[OrgUnit]:
+def classes_of(*, person: User, roles: tuple[str, ...]) -> QuerySet[OrgUnit]:
     """The classes where ``person`` holds one of ``roles`` (callers check access)."""
     return OrgUnit.objects.filter(
         kind=UnitKind.CLASS,

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from tongke.accounts.models import User
+from tongke.accounts.types import Actor
 from tongke.audit.services import audit_record, diff, snapshot
 from tongke.core.errors import Invalid, NotFound
 from tongke.orgs import errors, policies
@@ -67,7 +69,7 @@ def _clean(obj: Any, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def unit_create(*, actor: Any, parent: OrgUnit | None, **fields: Any) -> OrgUnit:
+def unit_create(*, actor: Actor, parent: OrgUnit | None, **fields: Any) -> OrgUnit:
     kind = fields.get("kind", "")
     if kind not in UnitKind.values:
         raise Invalid(code="orgs.bad_kind", detail={"kind": kind})
@@ -93,7 +95,7 @@ def unit_create(*, actor: Any, parent: OrgUnit | None, **fields: Any) -> OrgUnit
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
+def unit_update(*, actor: Actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
     if not policies.can_manage_unit(actor, unit):
         raise errors.forbidden()
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
@@ -117,7 +119,7 @@ def unit_update(*, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
 
 
 @transaction.atomic
-def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+def unit_move(*, actor: Actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Move ``unit`` (and its subtree) under ``new_parent``; refuses cycles."""
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     new_parent = OrgUnit.objects.select_for_update().get(pk=new_parent.pk)
@@ -143,7 +145,7 @@ def unit_move(*, actor: Any, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     return unit
 
 
-def grade_for(*, actor: Any, school: OrgUnit, grade_level: int) -> OrgUnit:
+def grade_for(*, actor: Actor, school: OrgUnit, grade_level: int) -> OrgUnit:
     """The grade node of ``school`` at ``grade_level``, created when missing."""
     found = (
         OrgUnit.objects.get_children(school)
@@ -182,7 +184,7 @@ def grade_name(level: int) -> str:
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: Actor,
     password: str | None = None,
     role: str | None = None,
     unit: OrgUnit | None = None,
@@ -230,7 +232,7 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
+def person_update(*, actor: Actor, person: User, **changes: Any) -> Any:
     is_self = actor.pk == person.pk
     self_editable = {"email", "phone"}
     if not (policies.can_edit_user(actor, person) or (is_self and set(changes) <= self_editable)):
@@ -256,7 +258,7 @@ def person_update(*, actor: Any, person: Any, **changes: Any) -> Any:
     return person
 
 
-def _person_scope(person: Any) -> str:
+def _person_scope(person: User) -> str:
     paths = policies.person_scope_paths(person)
     return min(paths, key=len) if paths else ""
 
@@ -267,8 +269,8 @@ def _person_scope(person: Any) -> str:
 @transaction.atomic
 def role_grant(
     *,
-    actor: Any,
-    person: Any,
+    actor: Actor,
+    person: User,
     role: str,
     unit: OrgUnit | None = None,
     subject: Any | None = None,
@@ -323,7 +325,7 @@ def _role_scope(assignment: RoleAssignment) -> str:
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     if not policies.can_grant_role(actor, assignment.role, assignment.unit, assignment.subject):
         raise errors.forbidden()
     if assignment.user_id == actor.pk and assignment.role in (Role.REGION_ADMIN, Role.SCHOOL_ADMIN):
@@ -347,7 +349,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
 
 
 @transaction.atomic
-def person_set_password(*, actor: Any, person: Any, password: str) -> Any:
+def person_set_password(*, actor: Actor, person: User, password: str) -> Any:
     """An admin sets a new password for a person in their scope (the value is never logged)."""
     if not policies.can_edit_user(actor, person):
         raise errors.forbidden()

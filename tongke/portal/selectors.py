@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Count
 
+from tongke.accounts.models import User
+from tongke.accounts.types import Viewer
 from tongke.orgs import policies, selectors
 from tongke.orgs.enums import TEACHING_ROLES, LocationClass, Role, SchoolType, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
@@ -51,7 +53,7 @@ def _schools_of(units: list[OrgUnit]) -> dict[int, OrgUnit]:
     return {u.pk: by_path.get(u.path[: -2 * OrgUnit.steplen]) for u in units}  # type: ignore[misc]
 
 
-def _class_cards(viewer: Any, classes: list[OrgUnit], with_students: bool) -> list[ClassCard]:
+def _class_cards(viewer: Viewer, classes: list[OrgUnit], with_students: bool) -> list[ClassCard]:
     schools = _schools_of(classes)
     counts = dict(
         RoleAssignment.objects.filter(unit__in=classes, role=Role.STUDENT)
@@ -68,7 +70,7 @@ def _class_cards(viewer: Any, classes: list[OrgUnit], with_students: bool) -> li
     return cards
 
 
-def home_for(viewer: Any) -> Home:
+def home_for(viewer: User) -> Home:
     grants = policies.grants_of(viewer)
     home = Home(roles={g.role for g in grants})
     if Role.STUDENT in home.roles:
@@ -94,7 +96,7 @@ def home_for(viewer: Any) -> Home:
     return home
 
 
-def admin_card(viewer: Any, unit: OrgUnit) -> AdminCard:
+def admin_card(viewer: Viewer, unit: OrgUnit) -> AdminCard:
     people = selectors.people_counts(within=unit)
     if unit.kind == UnitKind.REGION:
         counts = selectors.school_counts(viewer=viewer, within=unit)

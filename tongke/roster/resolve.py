@@ -28,6 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from tongke.accounts.types import Actor
 from tongke.orgs import policies as org_policies
 from tongke.orgs.enums import (
     ADMIN_ROLES,
@@ -167,7 +168,7 @@ def _slug(name: str) -> str:
 
 
 class Resolver:
-    def __init__(self, plan: Plan, *, actor: Any, target: OrgUnit, report: Report) -> None:
+    def __init__(self, plan: Plan, *, actor: Actor, target: OrgUnit, report: Report) -> None:
         self.plan = plan
         self.actor = actor
         self.target = target
@@ -955,5 +956,5 @@ class Resolver:
         return True
 
 
-def resolve(plan: Plan, *, actor: Any, target: OrgUnit, report: Report) -> Resolution:
+def resolve(plan: Plan, *, actor: Actor, target: OrgUnit, report: Report) -> Resolution:
     return Resolver(plan, actor=actor, target=target, report=report).resolve()

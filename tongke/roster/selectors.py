@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from tongke.accounts.types import Viewer
 from tongke.orgs.enums import UnitKind
 from tongke.orgs.models import OrgUnit
 from tongke.roster import policies
@@ -15,13 +16,13 @@ from tongke.roster.models import RosterImport
 MAX_TARGETS = 2000
 
 
-def roster_import_list(*, viewer: Any, limit: int = 20) -> QuerySet[RosterImport]:
+def roster_import_list(*, viewer: Viewer, limit: int = 20) -> QuerySet[RosterImport]:
     return RosterImport.objects.filter(policies.roster_import_visible_to(viewer)).order_by(
         "-created_at", "-id"
     )[:limit]
 
 
-def import_target_list(*, viewer: Any) -> list[OrgUnit]:
+def import_target_list(*, viewer: Viewer) -> list[OrgUnit]:
     """The regions and schools ``viewer`` may import into, in tree order."""
     return list(
         OrgUnit.objects.filter(policies.import_target_visible_to(viewer), is_active=True)

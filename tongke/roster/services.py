@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from tongke.accounts.types import Actor
 from tongke.audit.services import audit_record
 from tongke.core.errors import TongkeError
 from tongke.orgs import services as org_services
@@ -56,7 +57,7 @@ def _size(path: Path) -> int:
 
 def roster_import(
     *,
-    actor: Any,
+    actor: Actor,
     path: Path,
     file_name: str,
     target: OrgUnit,
@@ -122,7 +123,7 @@ def roster_import(
 
 
 def roster_import_too_large(
-    *, actor: Any, file_name: str, target: OrgUnit, dry_run: bool, max_bytes: int
+    *, actor: Actor, file_name: str, target: OrgUnit, dry_run: bool, max_bytes: int
 ) -> RosterImport:
     """Record an upload that was dropped while it arrived because it passed the limit."""
     if not policies.can_import_into(actor, target):
@@ -171,7 +172,7 @@ def _finish(record: RosterImport, report: Report, *, counts: dict[str, Any]) -> 
 class _Writer:
     """Carries out a Resolution, in the order that keeps every policy check true."""
 
-    def __init__(self, actor: Any) -> None:
+    def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.unit_pks: dict[str, int] = {}
         self.user_pks: dict[str, int] = {}
@@ -267,7 +268,7 @@ class _Writer:
             )
 
 
-def _apply(resolution: Resolution, *, actor: Any) -> None:
+def _apply(resolution: Resolution, *, actor: Actor) -> None:
     """Write in an order that keeps every policy check of tongke.orgs.services true: units,
     changes to existing people, roles taken away (guardian links before the enrollments
     they depend on), then new people with a unit role and the other unit roles, then new

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from tongke.accounts.auth import actor_of
 from tongke.orgs import errors as org_errors
 from tongke.roster import policies, selectors, services
 from tongke.roster.forms import LimitedUploadHandler, UploadForm
@@ -89,7 +90,7 @@ def _upload(request: HttpRequest, handler: LimitedUploadHandler | None) -> HttpR
     upload_file: UploadedFile | None = form.cleaned_data["file"]
     if upload_file is None:  # dropped by the handler: over the limit
         record = services.roster_import_too_large(
-            actor=request.user,
+            actor=actor_of(request),
             file_name=handler.file_name if handler and handler.file_name else "",
             target=target,
             dry_run=dry_run,
@@ -98,7 +99,7 @@ def _upload(request: HttpRequest, handler: LimitedUploadHandler | None) -> HttpR
     else:
         with _on_disk(upload_file) as path:
             record = services.roster_import(
-                actor=request.user,
+                actor=actor_of(request),
                 path=path,
                 file_name=upload_file.name or "upload",
                 target=target,
