@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from ninja import Header, Query, Router, Status
 
-from tongke.accounts.auth import SIGNED_IN
+from tongke.accounts.auth import SIGNED_IN, actor_of
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.patches import patch_changes
-from tongke.core.types import DbId
 from tongke.courses import errors, policies, selectors, services
-from tongke.courses.enums import Mode, SelectionStatus
-from tongke.courses.models import Offering, Selection, SelectionRound
+from tongke.courses.enums import SelectionStatus
+from tongke.courses.models import ExternalResult, Offering, Selection, SelectionRound
 from tongke.courses.schemas import (
     BulkDecisionIn,
     BulkDecisionOut,
@@ -23,16 +21,21 @@ from tongke.courses.schemas import (
     DrawOut,
     FillRow,
     HomeTimetableIn,
+    HomeTimetableOut,
+    OfferingFilter,
     OfferingIn,
     OfferingOut,
     OfferingPatch,
     PreferencesIn,
     PreferencesOut,
+    ResultFilter,
     ResultIn,
     ResultOut,
+    RosterFilter,
     RoundIn,
     RoundOut,
     RoundPatch,
+    SelectionFilter,
     SelectionIn,
     SelectionOut,
     SlotOut,
@@ -137,7 +140,7 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Status[Any]:
     fields = payload.model_dump(exclude={"scope_id"})
     if fields["lottery_seed"] is None:
         fields.pop("lottery_seed")
-    rnd = services.round_create(actor=request.user, scope=scope, **fields)
+    rnd = services.round_create(actor=actor_of(request), scope=scope, **fields)
     return Status(201, _round_out(rnd))
 
 
@@ -157,7 +160,7 @@ def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
 def patch_round(request: HttpRequest, round_id: int, payload: RoundPatch) -> dict[str, Any]:
     rnd = policies.access_round(request.user, round_id)
     changes = patch_changes(payload)
-    return _round_out(services.round_update(actor=request.user, rnd=rnd, **changes))
+    return _round_out(services.round_update(actor=actor_of(request), rnd=rnd, **changes))
 
 
 @router.get(
@@ -181,7 +184,7 @@ def round_fill(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
 )
 def draw_round(request: HttpRequest, round_id: int) -> dict[str, int]:
     rnd = policies.access_round(request.user, round_id)
-    result = services.lottery_draw(actor=request.user, rnd=rnd)
+    result = services.lottery_draw(actor=actor_of(request), rnd=rnd)
     return {
         "enrolled": result.enrolled,
         "waitlisted": result.waitlisted,
@@ -198,20 +201,11 @@ def draw_round(request: HttpRequest, round_id: int) -> dict[str, int]:
 def set_preferences(request: HttpRequest, round_id: int, payload: PreferencesIn) -> dict[str, Any]:
     rnd = policies.access_round(request.user, round_id)
     offerings = [policies.access_offering(request.user, pk) for pk in payload.offering_ids]
-    services.preferences_set(actor=request.user, rnd=rnd, offerings=offerings)
+    services.preferences_set(actor=actor_of(request), rnd=rnd, offerings=offerings)
     return {"round_id": rnd.pk, "offering_ids": [o.pk for o in offerings]}
 
 
 # --- Offerings ---------------------------------------------------------------------------
-
-
-class OfferingFilter(PageParams):
-    round_id: DbId | None = None
-    subject: str | None = Field(None, max_length=64)
-    mode: Mode | None = None
-    host_school_id: DbId | None = None
-    q: str | None = Field(None, max_length=100)
-    with_seats: bool = False
 
 
 @router.get(
@@ -259,7 +253,7 @@ def create_offering(request: HttpRequest, payload: OfferingIn) -> Status[Any]:
     )
     fields["school_types"] = [str(t) for t in fields["school_types"]]
     offering = services.offering_create(
-        actor=request.user,
+        actor=actor_of(request),
         rnd=rnd,
         host_school=host,
         teacher=teacher,
@@ -291,12 +285,8 @@ def patch_offering(
 ) -> dict[str, Any]:
     offering = policies.access_offering(request.user, offering_id)
     changes = patch_changes(payload)
-    services.offering_update(actor=request.user, offering=offering, **changes)
+    services.offering_update(actor=actor_of(request), offering=offering, **changes)
     return _offering_out(policies.access_offering(request.user, offering_id))
-
-
-class RosterFilter(PageParams):
-    status: SelectionStatus | None = None
 
 
 @router.get(
@@ -327,7 +317,7 @@ def record_result(request: HttpRequest, offering_id: int, payload: ResultIn) -> 
     offering = policies.access_offering(request.user, offering_id)
     student = org_policies.access_user(request.user, payload.student_id)
     result = services.result_record(
-        actor=request.user,
+        actor=actor_of(request),
         offering=offering,
         student=student,
         grade=payload.grade,
@@ -338,13 +328,6 @@ def record_result(request: HttpRequest, offering_id: int, payload: ResultIn) -> 
 
 
 # --- Selections --------------------------------------------------------------------------
-
-
-class SelectionFilter(PageParams):
-    student_id: DbId | None = None
-    round_id: DbId | None = None
-    status: SelectionStatus | None = None
-    home_school_id: DbId | None = None
 
 
 @router.post(
@@ -364,14 +347,14 @@ def create_selection(
 ) -> Status[Any]:
     offering = policies.access_offering(request.user, payload.offering_id)
     picked = services.selection_create(
-        actor=request.user,
+        actor=actor_of(request),
         offering=offering,
         idempotency_key=idempotency_key,
         waitlist=payload.waitlist,
     )
     s = picked.selection
     positions = (
-        {s.pk: services.waitlist_position(s)} if s.status == SelectionStatus.WAITLISTED else {}
+        {s.pk: selectors.waitlist_position(s)} if s.status == SelectionStatus.WAITLISTED else {}
     )
     full = selectors.selection_list(viewer=request.user).get(pk=s.pk)
     return Status(200 if picked.replayed else 201, _selection_out(full, positions))  # type: ignore[arg-type]
@@ -405,7 +388,7 @@ def list_selections(request: HttpRequest, filters: Query[SelectionFilter]) -> di
 )
 def drop_selection(request: HttpRequest, selection_id: int) -> dict[str, Any]:
     selection = policies.access_selection(request.user, selection_id)
-    dropped = services.selection_drop(actor=request.user, selection=selection)
+    dropped = services.selection_drop(actor=actor_of(request), selection=selection)
     return _selection_out(policies.access_selection(request.user, dropped.pk), {})
 
 
@@ -419,7 +402,7 @@ def decide_selection(
     request: HttpRequest, selection_id: int, payload: DecisionIn
 ) -> dict[str, Any]:
     selection = policies.access_selection(request.user, selection_id)
-    services.selection_decide(actor=request.user, selection=selection, approve=payload.approve)
+    services.selection_decide(actor=actor_of(request), selection=selection, approve=payload.approve)
     return _selection_out(policies.access_selection(request.user, selection_id), {})
 
 
@@ -433,7 +416,7 @@ def decide_bulk(request: HttpRequest, payload: BulkDecisionIn) -> dict[str, int]
     selections = [policies.access_selection(request.user, pk) for pk in payload.ids]
     return {
         "decided": services.selections_decide_bulk(
-            actor=request.user, selections=selections, approve=payload.approve
+            actor=actor_of(request), selections=selections, approve=payload.approve
         )
     }
 
@@ -441,7 +424,7 @@ def decide_bulk(request: HttpRequest, payload: BulkDecisionIn) -> dict[str, int]
 # --- Results and home timetables -----------------------------------------------------------
 
 
-def _result_out(r: Any) -> dict[str, Any]:
+def _result_out(r: ExternalResult) -> dict[str, Any]:
     return {
         "id": r.pk,
         "student_id": r.student_id,
@@ -462,11 +445,6 @@ def _result_out(r: Any) -> dict[str, Any]:
     }
 
 
-class ResultFilter(PageParams):
-    student_id: DbId | None = None
-    home_school_id: DbId | None = None
-
-
 @router.get(
     "/courses/results",
     response=page_schema(ResultOut),
@@ -479,12 +457,6 @@ def list_results(request: HttpRequest, filters: Query[ResultFilter]) -> dict[str
     )
     rows, frame = paginate(qs, filters)
     return frame | {"items": [_result_out(r) for r in rows]}
-
-
-class HomeTimetableOut(Schema):
-    model_config = ConfigDict(from_attributes=True)
-    class_id: int
-    slots: list[SlotOut]
 
 
 @router.get(
@@ -508,5 +480,7 @@ def put_home_timetable(
     request: HttpRequest, class_id: int, payload: HomeTimetableIn
 ) -> dict[str, Any]:
     klass = org_policies.access_unit(request.user, class_id, UnitKind.CLASS)
-    slots = services.home_slots_set(actor=request.user, klass=klass, slots=_slots(payload.slots))
+    slots = services.home_slots_set(
+        actor=actor_of(request), klass=klass, slots=_slots(payload.slots)
+    )
     return {"class_id": klass.pk, "slots": slots}

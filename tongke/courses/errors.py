@@ -98,3 +98,15 @@ def not_pending() -> Conflict:
 
 def selection_not_found() -> NotFound:
     return NotFound(code="courses.selection_not_found")
+
+
+def full_clean(obj: Any) -> None:
+    """``obj.full_clean()``, its ValidationError answered as ``Invalid`` with the fields."""
+    from django.core.exceptions import ValidationError
+
+    from tongke.orgs.services import validation_error
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise validation_error(exc) from exc

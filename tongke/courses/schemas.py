@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tongke.core.pagination import PageParams
 from tongke.core.types import Clock, DbId, IsoDateTime
 from tongke.courses.enums import Mode, RoundMode, RoundStatus, SelectionStatus
 from tongke.orgs.enums import SchoolType
@@ -222,3 +223,37 @@ class FillRow(Schema):
     pending: int
     waitlist: int
     fill: int
+
+
+class HomeTimetableOut(Schema):
+    model_config = ConfigDict(from_attributes=True)
+    class_id: int
+    slots: list[SlotOut]
+
+
+# --- Query filters of the lists ----------------------------------------------------------
+
+
+class OfferingFilter(PageParams):
+    round_id: DbId | None = None
+    subject: str | None = Field(None, max_length=64)
+    mode: Mode | None = None
+    host_school_id: DbId | None = None
+    q: str | None = Field(None, max_length=100)
+    with_seats: bool = False
+
+
+class RosterFilter(PageParams):
+    status: SelectionStatus | None = None
+
+
+class SelectionFilter(PageParams):
+    student_id: DbId | None = None
+    round_id: DbId | None = None
+    status: SelectionStatus | None = None
+    home_school_id: DbId | None = None
+
+
+class ResultFilter(PageParams):
+    student_id: DbId | None = None
+    home_school_id: DbId | None = None

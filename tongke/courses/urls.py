@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongke.courses import views
+from tongke.courses import roundviews, views
 
 app_name = "courses"
 urlpatterns = [
@@ -10,12 +10,12 @@ urlpatterns = [
     path("home/approve-all/", views.approve_all, name="approve-all"),
     path("selections/<int:selection_id>/drop/", views.drop, name="drop"),
     path("selections/<int:selection_id>/decide/", views.decide, name="decide"),
-    path("rounds/", views.rounds, name="rounds"),
-    path("rounds/<int:round_id>/", views.round_detail, name="round"),
-    path("rounds/<int:round_id>/live/", views.round_live, name="round-live"),
-    path("rounds/<int:round_id>/status/", views.round_status, name="round-status"),
-    path("rounds/<int:round_id>/draw/", views.round_draw, name="round-draw"),
-    path("rounds/<int:round_id>/sections/", views.offering_add, name="offering-add"),
+    path("rounds/", roundviews.rounds, name="rounds"),
+    path("rounds/<int:round_id>/", roundviews.round_detail, name="round"),
+    path("rounds/<int:round_id>/live/", roundviews.round_live, name="round-live"),
+    path("rounds/<int:round_id>/status/", roundviews.round_status, name="round-status"),
+    path("rounds/<int:round_id>/draw/", roundviews.round_draw, name="round-draw"),
+    path("rounds/<int:round_id>/sections/", roundviews.offering_add, name="offering-add"),
     path("rounds/<int:round_id>/preferences/", views.preferences, name="preferences"),
-    path("offerings/<int:offering_id>/roster/", views.roster, name="roster"),
+    path("offerings/<int:offering_id>/roster/", roundviews.roster, name="roster"),
 ]
