@@ -24,7 +24,7 @@ def live_setup() -> dict[str, int]:
     from django.utils import timezone
 
     from tongke.library.models import CatalogueNode
-    from tongke.live import partnerships, services
+    from tongke.live import services
     from tongke.orgs.models import OrgUnit
 
     User = get_user_model()
@@ -35,7 +35,7 @@ def live_setup() -> dict[str, int]:
         )
     }
     hd = User.objects.get(username="hd_admin")
-    pair = partnerships.partnership_create(
+    pair = services.partnership_create(
         actor=hd,
         region=units["BJ-HD"],
         kind="pair",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tongke.core.errors import TongkeError
 from tongke.library.models import CatalogueNode
-from tongke.live import partnerships, services
+from tongke.live import services
 from tongke.live.enums import MessageKind, PartnershipKind, QuizStatus, SessionStatus
 from tongke.live.models import LiveQuiz, LiveSession, Presence, QuizAnswer, RoomMessage
 from tongke.orgs.models import OrgUnit
@@ -31,7 +31,7 @@ def seed_live() -> dict[str, Any]:
         )
     }
     bj = _unit("BJ")
-    community = partnerships.partnership_create(
+    community = services.partnership_create(
         actor=users["bj_admin"],
         region=bj,
         kind=PartnershipKind.COMMUNITY,
@@ -40,7 +40,7 @@ def seed_live() -> dict[str, Any]:
         members=[_unit("BJ-YQ-S09"), _unit("BJ-YQ-S10"), _unit("BJ-MY-S12")],
         note="海淀实验小学的科学课每周同步到延庆、密云的山区学校和教学点。",
     )
-    pair = partnerships.partnership_create(
+    pair = services.partnership_create(
         actor=users["bj_admin"],
         region=bj,
         kind=PartnershipKind.PAIR,

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from tongke.accounts.auth import SIGNED_IN
+from tongke.accounts.auth import SIGNED_IN, actor_of
 from tongke.core.errors import Invalid
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.core.types import IsoDateTime
 from tongke.library import selectors as library_selectors
-from tongke.live import partnerships, policies, selectors, services
+from tongke.live import policies, selectors, services
 from tongke.live.models import Classroom, LiveSession, Partnership
 from tongke.live.schemas import (
     AttendanceOut,
@@ -131,8 +131,8 @@ def _schools(user: Any, ids: list[int]) -> list[Any]:
 )
 def create_partnership(request: HttpRequest, payload: PartnershipIn) -> Status[Any]:
     region = org_policies.access_unit(request.user, payload.region_id, UnitKind.REGION)
-    made = partnerships.partnership_create(
-        actor=request.user,
+    made = services.partnership_create(
+        actor=actor_of(request),
         region=region,
         kind=payload.kind,
         name=payload.name,
@@ -179,8 +179,8 @@ def patch_partnership(
     request: HttpRequest, partnership_id: int, payload: PartnershipPatch
 ) -> dict[str, Any]:
     p = policies.access_partnership(request.user, partnership_id)
-    updated = partnerships.partnership_update(
-        actor=request.user,
+    updated = services.partnership_update(
+        actor=actor_of(request),
         partnership=p,
         name=payload.name,
         active=payload.active,
@@ -235,7 +235,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
     master = (
         selectors.partner_teacher(p, payload.master_id)
         if payload.master_id is not None
-        else request.user
+        else actor_of(request)
     )
     rooms = [
         services.ClassroomIn(
@@ -245,7 +245,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Any]:
         for c in payload.classrooms
     ]
     made = services.session_schedule(
-        actor=request.user,
+        actor=actor_of(request),
         partnership=p,
         host_school=host,
         lesson=library_selectors.node_get(payload.lesson_id),
@@ -275,7 +275,7 @@ def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
 )
 def cancel_session(request: HttpRequest, session_id: int, payload: CancelIn) -> dict[str, Any]:
     s = policies.access_session(request.user, session_id)
-    services.session_cancel(actor=request.user, session=s, following=payload.following)
+    services.session_cancel(actor=actor_of(request), session=s, following=payload.following)
     s.refresh_from_db()
     return _session_out(s)
 

@@ -1,6 +1,9 @@
 """The live room's WebSocket endpoint: ``/ws/live/<session>/`` (``?classroom=<id>`` for a
-classroom's device). It parses JSON frames, applies size and rate limits, relays WebRTC
-signaling between the master and the classrooms, and hands everything else to ``room.py``.
+classroom's device). It parses JSON frames, applies size and rate limits, and routes each
+frame through ``ROUTES``: its schema (``frames.py``), the policy that says which seat may
+send it (``policies.can_*``), and the service that writes it (``services/room.py``,
+``services/quiz.py``) or the relay that passes it on (WebRTC signaling between the master
+and the classrooms, the SFU path, slides).
 
 Signing in is the site's session cookie (Channels' AuthMiddlewareStack); the Origin must be an
 allowed host. A refused frame answers ``{"type": "error", "code", "message"}`` and the room
@@ -11,9 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -24,10 +27,13 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
+from tongke.accounts.models import User
 from tongke.core.errors import TongkeError
-from tongke.live import errors, quiz, room, sfu
+from tongke.live import errors, frames, policies, room, services, sfu
+from tongke.live.enums import MediaMode, MessageKind
 from tongke.live.events import Joined, Out
-from tongke.live.janus import JanusError, check_candidate, check_jsep
+from tongke.live.janus import JanusError
+from tongke.orgs import policies as org_policies
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +45,14 @@ CLOSE_NOT_ALLOWED = 4404
 CLOSE_REFUSED = 4409
 CLOSE_FLOOD = 4429
 CLOSE_REPLACED = 4000
-LINK = re.compile(r"^(pub|floor|master|c\d{1,10})$")
 
-# (tokens per second, burst) per kind of frame.
+# (tokens per second, burst) per kind of frame (``Route.bucket``).
 LIMITS: dict[str, tuple[float, float]] = {
     "signal": (60.0, 300.0),
     "talk": (1.0, 5.0),
     "quiz": (5.0, 10.0),
     "slide": (1.0, 3.0),
     "other": (10.0, 30.0),
-}
-KIND_OF = {
-    "signal": "signal",
-    "sfu.publish": "signal",
-    "sfu.subscribe": "signal",
-    "sfu.answer": "signal",
-    "sfu.trickle": "signal",
-    "sfu.leave": "signal",
-    "chat": "talk",
-    "question": "talk",
-    "hand": "talk",
-    "quiz.push": "quiz",
-    "quiz.answer": "quiz",
-    "quiz.close": "quiz",
-    "slide": "slide",
 }
 
 
@@ -101,8 +91,42 @@ def group(session_id: int, to: str) -> str:
     return f"live-{session_id}-{to}"
 
 
+Run = Callable[["LiveRoomConsumer", Joined, Any], Awaitable[None]]
+Write = Callable[[User, Joined, Any], Out]
+Policy = Callable[[policies.Seated], bool]
+Refusal = Callable[[], TongkeError]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one frame type is handled: parsed as ``schema`` after the seat passed ``policy``
+    (else ``refusal()``), then ``run``. ``bucket`` and ``limit`` are its rate and size."""
+
+    schema: type[frames.Frame]
+    run: Run
+    policy: Policy | None = None
+    refusal: Refusal = errors.forbidden
+    bucket: str = "other"
+    limit: int = FRAME_MAX
+    media: bool = False  # the SFU path: refused where the room has no media server
+
+
+def _write(service: Write) -> Run:
+    """A room service run in the database thread; its events go out."""
+
+    def call(actor: User, seat: Joined, frame: Any) -> Out:
+        org_policies.forget_grants(actor)  # roles are read afresh per frame, as per request
+        return service(actor, seat, frame)
+
+    async def run(consumer: LiveRoomConsumer, seat: Joined, frame: Any) -> None:
+        await consumer._send_out(await _db(call)(consumer.actor, seat, frame))
+
+    return run
+
+
 class LiveRoomConsumer(AsyncWebsocketConsumer):
     joined: Joined | None = None
+    actor: User
     media: sfu.MediaLink | None = None
 
     # Channels closes the thread's old database connections before every message and after
@@ -133,12 +157,17 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._refuse("live.classroom_not_found", _("Not found, or not visible to you."))
             return
         try:
-            joined, out = await _db(room.join)(user, session_id, classroom_id, self.channel_name)
+            joined, out = await _db(services.room_join)(
+                actor=user,
+                session_id=session_id,
+                classroom_id=classroom_id,
+                channel=self.channel_name,
+            )
         except TongkeError as exc:
             close = CLOSE_NOT_ALLOWED if exc.status in (403, 404) else CLOSE_REFUSED
             await self._refuse(exc.code, str(exc.message), close)
             return
-        self.joined = joined
+        self.joined, self.actor = joined, user
         # The welcome goes straight to this socket before it joins the room's groups, so it
         # is always the first frame a page gets (through the layer, another peer's event
         # could overtake it).
@@ -150,7 +179,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         for old in joined.replaced:
             await self.channel_layer.send(old, {"type": "room.replaced"})
         await self._send_out(Out([(to, e) for to, e in out.events if to != joined.peer]))
-        if settings.LIVE_JANUS_URL and joined.role in ("master", "classroom"):
+        if settings.LIVE_JANUS_URL and policies.can_publish_media(joined):
             await self._open_media(joined)
 
     async def _open_media(self, joined: Joined) -> None:
@@ -185,7 +214,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
 
     def _groups(self, joined: Joined) -> list[str]:
         names = [group(joined.session_id, "all"), group(joined.session_id, joined.peer)]
-        if joined.role in ("master", "observer"):
+        if policies.can_watch_room(joined):
             names.append(group(joined.session_id, "staff"))
         return names
 
@@ -202,7 +231,7 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         for name in self._groups(joined):
             await self.channel_layer.group_discard(name, self.channel_name)
         try:
-            out = await _db(room.leave)(joined)
+            out = await _db(services.room_leave)(actor=self.actor, seat=joined)
         except Exception:  # the socket is gone either way; attendance stays open-ended
             log.exception("leaving live room %s failed", joined.session_id)
             return
@@ -229,11 +258,11 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
             await self._error(errors.BAD_MESSAGE, _("A message is an object with a type."))
             return
         kind = frame["type"]
-        limit = {"signal": SIGNAL_MAX, "slide": SLIDE_MAX}.get(kind, FRAME_MAX)
-        if len(text_data) > limit:
+        route = route_of(kind)
+        if len(text_data) > (route.limit if route else FRAME_MAX):
             await self._error(errors.TOO_LARGE, _("The message is too large."), ref=kind)
             return
-        if not self.buckets[KIND_OF.get(kind, "other")].take():
+        if not self.buckets[route.bucket if route else "other"].take():
             self.drops += 1
             if self.drops > DROPS_BEFORE_CLOSE:
                 await self.close(code=CLOSE_FLOOD)
@@ -244,122 +273,56 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
                 )
             return
         try:
-            await self._dispatch(joined, kind, frame)
+            if route is None:
+                raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."), type=kind[:40])
+            await self._handle(joined, route, frame)
         except TongkeError as exc:
             await self._error(exc.code, str(exc.message), ref=kind, detail=exc.detail)
 
-    async def _dispatch(self, joined: Joined, kind: str, frame: dict[str, Any]) -> None:
-        if kind == "ping":
-            pong: dict[str, Any] = {"type": "pong", "t": frame.get("t")}
-            if joined.role in ("master", "observer") and frame.get("online"):
-                # Who is connected now, from the database: the page reconciles its tiles, so
-                # a join or leave event lost between processes heals at the next ping.
-                pong["online"] = sorted(await _db(room.online_peers)(joined.session_id))
-            await self.send(json.dumps(pong))
-        elif kind == "signal":
-            await self._relay_signal(joined, frame)
-        elif kind == "slide":
-            await self._relay_slide(joined, frame)
-        elif kind.startswith("sfu."):
-            await self._media(joined, kind, frame)
-        elif kind in ("chat", "question", "hand"):
-            await self._send_out(await _db(room.post_message)(joined, kind, frame.get("text")))
-        elif kind == "resolve":
-            await self._send_out(await _db(room.resolve_message)(joined, frame.get("id")))
-        elif kind == "quiz.push":
-            await self._send_out(await _db(quiz.quiz_push)(joined, frame))
-        elif kind == "quiz.answer":
-            await self._send_out(await _db(quiz.quiz_answer)(joined, frame))
-        elif kind == "quiz.close":
-            await self._send_out(await _db(quiz.quiz_close)(joined, frame.get("quiz")))
-        elif kind == "headcount":
-            await self._send_out(await _db(room.set_headcount)(joined, frame.get("count")))
-        elif kind == "mode":
-            await self._send_out(await _db(room.set_mode)(joined, frame.get("mode")))
-            if self.media is not None:
-                await self.media.pause_video("master", frame.get("mode") == "audio")
-        elif kind == "floor":
-            await self._send_out(await _db(room.set_floor)(joined, frame.get("peer")))
-        elif kind == "end":
-            await self._send_out(await _db(room.end)(joined))
-        else:
-            raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."), type=kind[:40])
+    async def _handle(self, seat: Joined, route: Route, raw: dict[str, Any]) -> None:
+        """The seat's policy first (an unauthorised frame learns nothing of its own faults),
+        then the frame's schema, then its handler."""
+        if route.media and self.media is None:
+            raise errors.invalid(errors.BAD_SIGNAL, _("This room has no media server."))
+        if route.policy is not None:
+            errors.require(route.policy(seat), route.refusal)
+        await route.run(self, seat, frames.parse(route.schema, raw, seat))
 
-    async def _relay_signal(self, joined: Joined, frame: dict[str, Any]) -> None:
-        """Offers, answers and ICE candidates pass between the master and a classroom only;
-        both are checked before they are passed on."""
-        to = frame.get("to")
-        if joined.is_master:
-            allowed = isinstance(to, str) and to.startswith("c") and to[1:].isdigit()
-        else:
-            allowed = joined.is_classroom and to == "master"
-        if not allowed:
-            raise errors.invalid(
-                errors.BAD_SIGNAL, _("Signals go between the master and a classroom.")
-            )
-        event: dict[str, Any] = {"type": "signal", "from": joined.peer}
-        try:
-            if frame.get("description") is not None:
-                event["description"] = check_jsep(frame["description"])
-            if frame.get("candidate") is not None:
-                event["candidate"] = check_candidate(frame["candidate"])
-        except ValueError as exc:
-            raise errors.invalid(errors.BAD_SIGNAL, str(exc)) from exc
+    # --- Relays: frames that pass through without a write ----------------------------------
+
+    async def _ping(self, seat: Joined, frame: frames.PingFrame) -> None:
+        pong: dict[str, Any] = {"type": "pong", "t": frame.t}
+        if policies.can_watch_room(seat) and frame.online:
+            # Who is connected now, from the database: the page reconciles its tiles, so
+            # a join or leave event lost between processes heals at the next ping.
+            pong["online"] = sorted(await _db(room.online_peers)(seat.session_id))
+        await self.send(json.dumps(pong))
+
+    async def _signal(self, seat: Joined, frame: frames.SignalFrame) -> None:
+        """Offers, answers and ICE candidates pass between the master and a classroom only
+        (``frames.SignalFrame`` checks the destination for the seat, then what it carries)."""
+        event: dict[str, Any] = {"type": "signal", "from": seat.peer}
+        if frame.description is not None:
+            event["description"] = frame.description
+        if frame.candidate is not None:
+            event["candidate"] = frame.candidate
         if "description" not in event and "candidate" not in event:
             raise errors.invalid(
                 errors.BAD_SIGNAL, _("A signal carries a description or a candidate.")
             )
-        await self.channel_layer.group_send(group(joined.session_id, str(to)), _wrap(event))
+        await self.channel_layer.group_send(group(seat.session_id, str(frame.to)), _wrap(event))
 
-    async def _media(self, joined: Joined, kind: str, frame: dict[str, Any]) -> None:
-        """Offers, answers and candidates for Janus (the SFU path)."""
-        media = self.media
-        if media is None:
-            raise errors.invalid(errors.BAD_SIGNAL, _("This room has no media server."))
-        link = frame.get("link", "pub")
-        if not isinstance(link, str) or not LINK.match(link):
-            raise errors.invalid(errors.BAD_SIGNAL, _("Unknown media link."))
-        try:
-            if kind == "sfu.publish":
-                await media.publish(check_jsep(frame.get("description")))
-            elif kind == "sfu.subscribe":
-                peer = frame.get("peer")
-                allowed = (
-                    isinstance(peer, str)
-                    and LINK.match(peer) is not None
-                    and peer not in ("pub", "floor", joined.peer)
-                    and (joined.is_master or peer == "master" or link == "floor")
-                )
-                if not allowed:
-                    raise errors.invalid(errors.BAD_SIGNAL, _("You cannot watch that feed."))
-                await media.subscribe(link, str(peer), audio_only=link == "floor")
-            elif kind == "sfu.answer":
-                await media.answer(link, check_jsep(frame.get("description")))
-            elif kind == "sfu.trickle":
-                raw = frame.get("candidate")
-                await media.trickle(link, None if raw is None else check_candidate(raw))
-            elif kind == "sfu.leave":
-                await media.drop(link)
-            else:
-                raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."))
-        except ValueError as exc:
-            raise errors.invalid(errors.BAD_SIGNAL, str(exc)) from exc
-        except JanusError as exc:
-            raise errors.conflict(
-                "live.sfu_refused", _("The media server refused: %(r)s") % {"r": exc.reason}
-            ) from exc
-
-    async def _relay_slide(self, joined: Joined, frame: dict[str, Any]) -> None:
-        if not joined.is_master:
-            raise errors.forbidden()
-        image = frame.get("image")
-        if not isinstance(image, str) or not image.startswith("data:image/jpeg;base64,"):
-            raise errors.invalid(errors.BAD_MESSAGE, _("A slide is a JPEG image."))
-        peers = await _db(room.audio_mode_peers)(joined.session_id)
+    async def _slide(self, seat: Joined, frame: frames.SlideFrame) -> None:
+        peers = await _db(room.audio_mode_peers)(seat.session_id)
         for peer in peers:
             await self.channel_layer.group_send(
-                group(joined.session_id, peer), _wrap({"type": "slide", "image": image})
+                group(seat.session_id, peer), _wrap({"type": "slide", "image": frame.image})
             )
+
+    async def _mode(self, seat: Joined, frame: frames.ModeFrame) -> None:
+        await _write(_set_mode)(self, seat, frame)
+        if self.media is not None:
+            await self.media.pause_video("master", frame.mode == MediaMode.AUDIO)
 
     # --- Outgoing --------------------------------------------------------------------------
 
@@ -391,6 +354,124 @@ class LiveRoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_REPLACED)
 
 
+# --- The room's writes, frame by frame ------------------------------------------------------
+
+
+def _talk(schema: type[frames.Frame], kind: MessageKind, policy: Policy, refusal: Refusal) -> Route:
+    """Chat, questions and hands: ``services.message_post``."""
+
+    def post(actor: User, seat: Joined, frame: Any) -> Out:
+        text = getattr(frame, "text", "")
+        return services.message_post(actor=actor, seat=seat, kind=kind, text=text)
+
+    return Route(schema, _write(post), policy, refusal, bucket="talk")
+
+
+def _sfu(
+    schema: type[frames.Frame], handle: Callable[..., Awaitable[None]], bucket: str = "signal"
+) -> Route:
+    """An ``sfu.*`` frame for this connection's Janus link (``Route.media``: checked first)."""
+
+    async def run(consumer: LiveRoomConsumer, seat: Joined, frame: Any) -> None:
+        assert consumer.media is not None
+        await handle(consumer.media, seat, frame)
+
+    return Route(schema, run, bucket=bucket, media=True)
+
+
+def _resolve(actor: User, seat: Joined, frame: frames.ResolveFrame) -> Out:
+    return services.message_resolve(actor=actor, seat=seat, message_id=frame.id)
+
+
+def _quiz_push(actor: User, seat: Joined, frame: frames.QuizPushFrame) -> Out:
+    typed = None
+    if frame.prompt is not None and frame.choices is not None and frame.correct is not None:
+        typed = services.QuizIn(frame.prompt, frame.choices, frame.correct)
+    return services.quiz_open(actor=actor, seat=seat, item_id=frame.item, typed=typed)
+
+
+def _quiz_answer(actor: User, seat: Joined, frame: frames.QuizAnswerFrame) -> Out:
+    return services.quiz_answer(
+        actor=actor, seat=seat, quiz_id=frame.quiz, choice=frame.choice, counts=frame.counts
+    )
+
+
+def _quiz_close(actor: User, seat: Joined, frame: frames.QuizCloseFrame) -> Out:
+    return services.quiz_close(actor=actor, seat=seat, quiz_id=frame.quiz)
+
+
+def _headcount(actor: User, seat: Joined, frame: frames.HeadcountFrame) -> Out:
+    return services.classroom_set_headcount(actor=actor, seat=seat, count=frame.count)
+
+
+def _set_mode(actor: User, seat: Joined, frame: frames.ModeFrame) -> Out:
+    return services.classroom_set_mode(actor=actor, seat=seat, mode=frame.mode)
+
+
+def _floor(actor: User, seat: Joined, frame: frames.FloorFrame) -> Out:
+    return services.session_set_floor(actor=actor, seat=seat, peer=frame.peer)
+
+
+def _end(actor: User, seat: Joined, frame: frames.EndFrame) -> Out:
+    return services.room_end(actor=actor, seat=seat)
+
+
+C = LiveRoomConsumer
+ROUTES: dict[str, Route] = {
+    "ping": Route(frames.PingFrame, C._ping),
+    "signal": Route(frames.SignalFrame, C._signal, bucket="signal", limit=SIGNAL_MAX),
+    "slide": Route(
+        frames.SlideFrame, C._slide, policies.can_send_slides, bucket="slide", limit=SLIDE_MAX
+    ),
+    "sfu.publish": _sfu(frames.SfuPublishFrame, sfu.on_publish),
+    "sfu.subscribe": _sfu(frames.SfuSubscribeFrame, sfu.on_subscribe),
+    "sfu.answer": _sfu(frames.SfuAnswerFrame, sfu.on_answer),
+    "sfu.trickle": _sfu(frames.SfuTrickleFrame, sfu.on_trickle),
+    "sfu.leave": _sfu(frames.SfuLeaveFrame, sfu.on_leave),
+    "chat": _talk(frames.ChatFrame, MessageKind.CHAT, policies.can_chat, errors.pupils_ask),
+    "question": _talk(
+        frames.QuestionFrame, MessageKind.QUESTION, policies.can_ask, errors.asks_from_classrooms
+    ),
+    "hand": _talk(
+        frames.HandFrame, MessageKind.HAND, policies.can_ask, errors.asks_from_classrooms
+    ),
+    "resolve": Route(frames.ResolveFrame, _write(_resolve)),
+    "quiz.push": Route(
+        frames.QuizPushFrame,
+        _write(_quiz_push),
+        policies.can_open_quiz,
+        errors.master_only,
+        bucket="quiz",
+    ),
+    "quiz.answer": Route(
+        frames.QuizAnswerFrame,
+        _write(_quiz_answer),
+        policies.can_answer_quiz,
+        errors.answers_from_classrooms,
+        bucket="quiz",
+    ),
+    "quiz.close": Route(
+        frames.QuizCloseFrame,
+        _write(_quiz_close),
+        policies.can_close_quiz,
+        errors.master_only,
+        bucket="quiz",
+    ),
+    "headcount": Route(
+        frames.HeadcountFrame, _write(_headcount), policies.can_count_heads, errors.tutor_counts
+    ),
+    "mode": Route(frames.ModeFrame, C._mode, policies.can_switch_mode),
+    "floor": Route(frames.FloorFrame, _write(_floor), policies.can_give_floor, errors.master_only),
+    "end": Route(frames.EndFrame, _write(_end), policies.can_end_room, errors.master_only),
+}
+# Any other ``sfu.*`` type: refused as the SFU path refuses it (no media server, or unknown).
+SFU_OTHER = _sfu(frames.SfuFrame, sfu.on_unknown, bucket="other")
+
+
+def route_of(kind: str) -> Route | None:
+    return ROUTES.get(kind) or (SFU_OTHER if kind.startswith("sfu.") else None)
+
+
 def _wrap(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": "room.event", "event": event}
 
@@ -403,4 +484,4 @@ def _classroom_param(query: bytes) -> int | None:
     if not values:
         return None
     raw = values[0]
-    return int(raw) if raw.isdigit() and len(raw) < 12 else -1
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else -1

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +32,10 @@ class MediaMode(models.TextChoices):
     AUDIO = "audio", _("Audio and slides")
 
 
-# How a connection takes part in a room.
-ROOM_MASTER = "master"
-ROOM_CLASSROOM = "classroom"
-ROOM_STUDENT = "student"
-ROOM_OBSERVER = "observer"
+class SeatRole(StrEnum):
+    """How a connection takes part in a room (``policies.room_seat`` decides it on joining)."""
+
+    MASTER = "master"
+    CLASSROOM = "classroom"
+    STUDENT = "student"
+    OBSERVER = "observer"

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tongke.accounts.models import User
 from tongke.core.errors import NotFound
 from tongke.learning import policies as learning_policies
 from tongke.learning.models import Item
@@ -28,12 +28,13 @@ from tongke.live.models import (
     QuizAnswer,
     RoomMessage,
 )
+from tongke.live.policies import Viewer
 from tongke.orgs import policies as org
 from tongke.orgs.enums import TEACHING_ROLES, Role, UnitKind
 from tongke.orgs.models import OrgUnit, RoleAssignment
 
 
-def partnership_list(viewer: Any) -> QuerySet[Partnership]:
+def partnership_list(viewer: Viewer) -> QuerySet[Partnership]:
     return (
         Partnership.objects.filter(policies.partnership_visible_to(viewer))
         .select_related("region", "lead_school")
@@ -46,7 +47,7 @@ def partnership_list(viewer: Any) -> QuerySet[Partnership]:
 
 
 def session_list(
-    viewer: Any,
+    viewer: Viewer,
     *,
     start: datetime | None = None,
     end: datetime | None = None,
@@ -73,7 +74,7 @@ def session_list(
     )
 
 
-def session_get(viewer: Any, session_id: int) -> LiveSession:
+def session_get(viewer: Viewer, session_id: int) -> LiveSession:
     return policies.access_session(viewer, session_id)
 
 
@@ -96,7 +97,7 @@ class Entry:
     child: str = ""
 
 
-def calendar(viewer: Any, start: datetime, end: datetime) -> list[Entry]:
+def calendar(viewer: Viewer, start: datetime, end: datetime) -> list[Entry]:
     """``viewer``'s live lessons between ``start`` and ``end``: as master, as a classroom's
     tutor, as a student of a receiving class, as a parent (per child), or as a watcher."""
     sessions = list(session_list(viewer, start=start, end=end))
@@ -122,7 +123,7 @@ def calendar(viewer: Any, start: datetime, end: datetime) -> list[Entry]:
     return out
 
 
-def _children_classes(viewer: Any) -> list[tuple[str, str]]:
+def _children_classes(viewer: Viewer) -> list[tuple[str, str]]:
     ids = org.child_ids(viewer)
     if not ids:
         return []
@@ -137,7 +138,7 @@ def _children_classes(viewer: Any) -> list[tuple[str, str]]:
 # --- Scheduling choices ----------------------------------------------------------------------
 
 
-def host_choices(viewer: Any, partnership: Partnership) -> list[OrgUnit]:
+def host_choices(viewer: Viewer, partnership: Partnership) -> list[OrgUnit]:
     schools = [partnership.lead_school, *[m.school for m in partnership.members.all()]]
     return [s for s in schools if policies.can_host(viewer, s)]
 
@@ -146,7 +147,7 @@ def host_choices(viewer: Any, partnership: Partnership) -> list[OrgUnit]:
 class ClassChoice:
     klass: OrgUnit
     school: OrgUnit
-    tutor: Any
+    tutor: User | None
 
 
 def class_choices(partnership: Partnership, host: OrgUnit | None) -> list[ClassChoice]:
@@ -293,7 +294,7 @@ def classroom_report(session: LiveSession, classroom: Classroom) -> Report:
     return report
 
 
-def visible_classrooms(viewer: Any, session: LiveSession) -> list[Classroom]:
+def visible_classrooms(viewer: Viewer, session: LiveSession) -> list[Classroom]:
     """The receiving classrooms whose reports ``viewer`` may read: the master and admins over
     the host see all; a tutor, the school's admins and teachers see their own school's;
     students and parents see none (the report is about the room, not a person)."""
@@ -353,7 +354,7 @@ def partnership_outcomes(partnership: Partnership) -> dict[str, Any]:
     }
 
 
-def quiz_items(viewer: Any, session: LiveSession, limit: int = 40) -> list[Any]:
+def quiz_items(viewer: Viewer, session: LiveSession, limit: int = 40) -> list[Item]:
     """Bank questions with one right choice aligned with the session's lesson (its chapter),
     for the master to push; typed questions cover the rest."""
 
@@ -380,7 +381,7 @@ def schools_under(paths: list[str]) -> list[OrgUnit]:
     )
 
 
-def visible_classroom(viewer: Any, session: LiveSession, classroom_id: int) -> Classroom:
+def visible_classroom(viewer: Viewer, session: LiveSession, classroom_id: int) -> Classroom:
     found = next((c for c in visible_classrooms(viewer, session) if c.pk == classroom_id), None)
     if found is None:
         raise NotFound(code="live.classroom_not_found")
@@ -403,7 +404,7 @@ def partner_class(partnership: Partnership, class_id: int) -> OrgUnit:
     return found
 
 
-def partner_teacher(partnership: Partnership, user_id: int) -> Any:
+def partner_teacher(partnership: Partnership, user_id: int) -> User:
     """A teacher or tutor of one of the partnership's schools."""
 
     schools = [
@@ -415,4 +416,9 @@ def partner_teacher(partnership: Partnership, user_id: int) -> Any:
     )
     if not teaches.exists():
         raise NotFound(code="live.teacher_not_found")
-    return get_user_model().objects.get(pk=user_id)
+    return User.objects.get(pk=user_id)
+
+
+def partner_school_ids(partnership: Partnership) -> set[int]:
+    """The lead school and the partner schools of ``partnership``."""
+    return {partnership.lead_school_id, *partnership.members.values_list("school_id", flat=True)}

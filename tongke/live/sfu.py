@@ -21,8 +21,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from tongke.live import janus
+from tongke.live import errors, frames, janus, policies
+from tongke.live.events import Joined
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def gateway() -> janus.JanusGateway:
 def feed_of(peer: str) -> int | None:
     if peer == "master":
         return MASTER_FEED
-    if peer.startswith("c") and peer[1:].isdigit():
+    if peer.startswith("c") and peer[1:].isascii() and peer[1:].isdigit():
         return CLASSROOM_FEED_BASE + int(peer[1:])
     return None
 
@@ -197,3 +199,43 @@ class MediaLink:
                 log.info("janus session of %s was gone already", self.peer)
         self.session = None
         self.handles.clear()
+
+
+# --- The room's ``sfu.*`` frames (routed by ``consumers.ROUTES``) ----------------------------
+
+
+async def _call(call: Awaitable[None]) -> None:
+    try:
+        await call
+    except ValueError as exc:
+        raise errors.invalid(errors.BAD_SIGNAL, str(exc)) from exc
+    except janus.JanusError as exc:
+        raise errors.conflict(
+            "live.sfu_refused", _("The media server refused: %(r)s") % {"r": exc.reason}
+        ) from exc
+
+
+async def on_publish(media: MediaLink, seat: Joined, frame: frames.SfuPublishFrame) -> None:
+    await _call(media.publish(frame.description))
+
+
+async def on_subscribe(media: MediaLink, seat: Joined, frame: frames.SfuSubscribeFrame) -> None:
+    if not policies.can_watch_feed(seat, frame.link, frame.peer):
+        raise errors.invalid(errors.BAD_SIGNAL, _("You cannot watch that feed."))
+    await _call(media.subscribe(frame.link, frame.peer, audio_only=frame.link == "floor"))
+
+
+async def on_answer(media: MediaLink, seat: Joined, frame: frames.SfuAnswerFrame) -> None:
+    await _call(media.answer(frame.link, frame.description))
+
+
+async def on_trickle(media: MediaLink, seat: Joined, frame: frames.SfuTrickleFrame) -> None:
+    await _call(media.trickle(frame.link, frame.candidate))
+
+
+async def on_leave(media: MediaLink, seat: Joined, frame: frames.SfuLeaveFrame) -> None:
+    await _call(media.drop(frame.link))
+
+
+async def on_unknown(media: MediaLink, seat: Joined, frame: frames.SfuFrame) -> None:
+    raise errors.invalid(errors.BAD_MESSAGE, _("Unknown message type."))

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tongke.accounts.auth import actor_of
 from tongke.core.errors import Invalid, NotFound, TongkeError
 from tongke.library import selectors as library_selectors
-from tongke.live import errors, policies, recording, selectors, services
-from tongke.live import partnerships as pairing
-from tongke.live.enums import ROOM_CLASSROOM, ROOM_MASTER, SessionStatus
+from tongke.live import errors, policies, selectors, services
+from tongke.live.enums import SeatRole, SessionStatus
 from tongke.live.forms import PartnershipForm, RescheduleForm, ScheduleForm
 from tongke.orgs import policies as org_policies
 
@@ -118,8 +118,8 @@ def partnerships(request: HttpRequest) -> HttpResponse:
                 schools = {
                     s.pk: s for s in selectors.schools_under([r.path for r in regions.values()])
                 }
-                made = pairing.partnership_create(
-                    actor=request.user,
+                made = services.partnership_create(
+                    actor=actor_of(request),
                     region=regions[d["region"]],
                     kind=d["kind"],
                     name=d["name"],
@@ -148,9 +148,9 @@ def partnership(request: HttpRequest, partnership_id: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "deactivate":
-                pairing.partnership_update(actor=request.user, partnership=p, active=False)
+                services.partnership_update(actor=actor_of(request), partnership=p, active=False)
             elif action == "activate":
-                pairing.partnership_update(actor=request.user, partnership=p, active=True)
+                services.partnership_update(actor=actor_of(request), partnership=p, active=True)
             else:
                 raise Invalid(_("Unknown action."), code="invalid")
         except TongkeError as exc:
@@ -212,7 +212,7 @@ def schedule(request: HttpRequest, partnership_id: int) -> HttpResponse:
             ]
             try:
                 made = services.session_schedule(
-                    actor=request.user,
+                    actor=actor_of(request),
                     partnership=p,
                     host_school=host,
                     lesson=library_selectors.node_get(d["lesson"]),
@@ -260,7 +260,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             if action in ("cancel", "cancel_following"):
                 n = services.session_cancel(
-                    actor=request.user, session=s, following=action == "cancel_following"
+                    actor=actor_of(request), session=s, following=action == "cancel_following"
                 )
                 messages.success(request, _("%(n)d lesson(s) cancelled.") % {"n": n})
                 return redirect("live:session", s.pk)
@@ -268,7 +268,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
                 if not form.is_valid():
                     raise Invalid(_("Check the date and time."), code="invalid")
                 services.session_reschedule(
-                    actor=request.user,
+                    actor=actor_of(request),
                     session=s,
                     starts_at=form.starts_at(),
                     minutes=form.cleaned_data["minutes"],
@@ -277,7 +277,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
                 messages.success(request, _("The lesson was moved."))
                 return redirect("live:session", s.pk)
             if action == "end":
-                services.session_end(actor=request.user, session=s)
+                services.session_end(actor=actor_of(request), session=s)
                 return redirect("live:session", s.pk)
             raise errors.forbidden()
         except TongkeError as exc:
@@ -343,7 +343,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
     and the time; the WebSocket checks both again."""
     s = policies.access_session(request.user, session_id)
     raw = request.GET.get("classroom")
-    classroom_id = int(raw) if raw and raw.isdigit() and len(raw) < 12 else None
+    classroom_id = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
     if raw and classroom_id is None:
         raise NotFound(code="live.classroom_not_found")
     seat = policies.room_seat(request.user, s, classroom_id)
@@ -351,7 +351,7 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
         services.check_joinable(s)
     except TongkeError as exc:
         return render(request, "live/closed.html", {"s": s, "reason": exc.message}, status=409)
-    items = selectors.quiz_items(request.user, s) if seat.role == ROOM_MASTER else []
+    items = selectors.quiz_items(request.user, s) if seat.role == SeatRole.MASTER else []
     config = {
         "session": s.pk,
         "role": seat.role,
@@ -371,8 +371,8 @@ def room(request: HttpRequest, session_id: int) -> HttpResponse:
             "seat": seat,
             "config": config,
             "items": items,
-            "is_master": seat.role == ROOM_MASTER,
-            "is_classroom": seat.role == ROOM_CLASSROOM,
+            "is_master": seat.role == SeatRole.MASTER,
+            "is_classroom": seat.role == SeatRole.CLASSROOM,
         },
     )
 
@@ -405,7 +405,7 @@ def recording_chunk(request: HttpRequest, session_id: int, seq: int) -> JsonResp
         data = request.body
         if len(data) > CHUNK_MAX:
             raise errors.invalid(errors.RECORDING, _("A chunk is at most 8 MB."))
-        expected = recording.recording_append(actor=request.user, session=s, seq=seq, data=data)
+        expected = services.recording_append(actor=actor_of(request), session=s, seq=seq, data=data)
     except TongkeError as exc:
         return _json_error(exc)
     return JsonResponse({"next": expected})
@@ -416,7 +416,7 @@ def recording_chunk(request: HttpRequest, session_id: int, seq: int) -> JsonResp
 def recording_finish(request: HttpRequest, session_id: int) -> JsonResponse:
     try:
         s = policies.access_session(request.user, session_id)
-        resource = recording.recording_finish(actor=request.user, session=s)
+        resource = services.recording_finish(actor=actor_of(request), session=s)
     except TongkeError as exc:
         return _json_error(exc)
     return JsonResponse(

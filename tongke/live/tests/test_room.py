@@ -253,6 +253,13 @@ def test_oversized_flooding_and_malformed_frames_are_refused_and_the_room_runs_o
         assert (await room.until("error"))["code"] == "live.forbidden"
         await master.send(type="floor", peer="c999999")
         assert (await master.until("error"))["code"] == "live.classroom_not_found"
+        # Unicode digits are not a classroom's peer (they once got past the check and closed
+        # the socket): a clear error, and the room keeps running
+        for peer in ("c²", "c٣", "c１"):
+            await master.send(type="floor", peer=peer)
+            assert (await master.until("error"))["code"] == "live.bad_message"
+            await master.send(type="signal", to=peer, description={"type": "offer", "sdp": SDP})
+            assert (await master.until("error"))["code"] == "live.bad_signal"
         await master.send(type="slide", image="data:text/html,<script>")
         assert (await master.until("error"))["code"] == "live.bad_message"
         # Flooding chat (from a fresh device): the burst of 5 passes, the rest is dropped

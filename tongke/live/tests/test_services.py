@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tongke.core.errors import Conflict, Invalid, PermissionDenied
 from tongke.library.enums import ResourceKind, VersionStatus
-from tongke.live import partnerships, recording, selectors, services
+from tongke.live import selectors, services
 from tongke.live.enums import SessionStatus
 from tongke.live.models import LiveSession
 from tongke.live.tests.factories import community, lesson, session_now, unit, user
@@ -53,7 +53,7 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 def test_regional_admins_pair_schools_of_their_region_only():
-    made = partnerships.partnership_create(
+    made = services.partnership_create(
         actor=user("hd_admin"),
         region=unit("BJ-HD"),
         kind="community",
@@ -63,7 +63,7 @@ def test_regional_admins_pair_schools_of_their_region_only():
     )
     assert sorted(m.school.code for m in made.members.all()) == ["BJ-HD-S02", "BJ-HD-S03"]
     with pytest.raises(PermissionDenied):  # a school admin does not pair schools
-        partnerships.partnership_create(
+        services.partnership_create(
             actor=user("school_admin_01"),
             region=unit("BJ-HD"),
             kind="pair",
@@ -72,7 +72,7 @@ def test_regional_admins_pair_schools_of_their_region_only():
             members=[unit("BJ-HD-S02")],
         )
     with pytest.raises(PermissionDenied):  # Hebei's admin does not pair Beijing's schools
-        partnerships.partnership_create(
+        services.partnership_create(
             actor=user("he_admin"),
             region=unit("BJ-HD"),
             kind="pair",
@@ -89,7 +89,7 @@ def test_regional_admins_pair_schools_of_their_region_only():
     ]
     for kind, members in bad:
         with pytest.raises(Invalid) as refused:
-            partnerships.partnership_create(
+            services.partnership_create(
                 actor=user("hd_admin"),
                 region=unit("BJ-HD"),
                 kind=kind,
@@ -219,20 +219,20 @@ def test_the_recording_becomes_a_library_resource_pending_review(
     webm(video, seconds=3)
     data = video.read_bytes()
     chunks = [data[i : i + 20_000] for i in range(0, len(data), 20_000)]
-    assert recording.recording_append(actor=master, session=s, seq=0, data=chunks[0]) == 1
+    assert services.recording_append(actor=master, session=s, seq=0, data=chunks[0]) == 1
     # a retried chunk is acknowledged and ignored; a gap is refused with what is expected
-    assert recording.recording_append(actor=master, session=s, seq=0, data=chunks[0]) == 1
+    assert services.recording_append(actor=master, session=s, seq=0, data=chunks[0]) == 1
     with pytest.raises(Conflict) as e:
-        recording.recording_append(actor=master, session=s, seq=5, data=b"x")
+        services.recording_append(actor=master, session=s, seq=5, data=b"x")
     assert e.value.detail == {"expected": 1}
     with pytest.raises(PermissionDenied):  # only the master records
-        recording.recording_append(actor=user("t0043"), session=s, seq=1, data=b"x")
+        services.recording_append(actor=user("t0043"), session=s, seq=1, data=b"x")
     for n, chunk in enumerate(chunks[1:], start=1):
-        recording.recording_append(actor=master, session=s, seq=n, data=chunk)
+        services.recording_append(actor=master, session=s, seq=n, data=chunk)
     s.refresh_from_db()
     assert s.recording_bytes == len(data)
     with django_capture_on_commit_callbacks(execute=True):
-        resource = recording.recording_finish(actor=master, session=s)
+        resource = services.recording_finish(actor=master, session=s)
     assert resource.kind == ResourceKind.LIVE_RECORDING
     assert resource.node_id == s.lesson_id and resource.school_id == s.host_school_id
     version = resource.versions.get()
@@ -240,16 +240,16 @@ def test_the_recording_becomes_a_library_resource_pending_review(
     assert version.asset is not None and version.asset.status == "ready"
     assert version.asset.duration_s == pytest.approx(3, abs=0.5)
     with pytest.raises(Conflict):  # handed in once
-        recording.recording_finish(actor=master, session=s)
+        services.recording_finish(actor=master, session=s)
 
 
 def test_an_empty_recording_is_refused():
     s = session_now()
     with pytest.raises(Invalid) as e:
-        recording.recording_finish(actor=user("t0001"), session=s)
+        services.recording_finish(actor=user("t0001"), session=s)
     assert e.value.code == "live.recording_refused"
     with pytest.raises(Invalid):
-        recording.recording_append(actor=user("t0001"), session=s, seq=0, data=b"")
+        services.recording_append(actor=user("t0001"), session=s, seq=0, data=b"")
 
 
 def test_partnership_outcomes_count_the_lesson_held_yesterday():

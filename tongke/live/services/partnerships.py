@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tongke.accounts.models import User
 from tongke.audit.services import audit_record
 from tongke.live import errors, policies
 from tongke.live.enums import PartnershipKind
@@ -34,7 +35,7 @@ def _schools_under(region: OrgUnit, schools: Iterable[OrgUnit]) -> list[OrgUnit]
 @transaction.atomic
 def partnership_create(
     *,
-    actor: Any,
+    actor: User,
     region: OrgUnit,
     kind: str,
     name: str,
@@ -89,7 +90,7 @@ def partnership_create(
 @transaction.atomic
 def partnership_update(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     name: str | None = None,
     active: bool | None = None,
@@ -131,7 +132,3 @@ def partnership_update(
         changes=changes,
     )
     return partnership
-
-
-def partner_school_ids(partnership: Partnership) -> set[int]:
-    return {partnership.lead_school_id, *partnership.members.values_list("school_id", flat=True)}

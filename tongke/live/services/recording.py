@@ -1,19 +1,20 @@
 """The master's recording (CLS-3 -> LIB-2): MediaRecorder chunks appended in order while the
 lesson runs, then filed in the library as a live-class recording of the lesson, processed by
-ffmpeg and submitted for review once ready."""
+ffmpeg and submitted for review once ready (``tasks.submit_recording``, enqueued by name:
+task modules import services, never the other way round)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from tongke.accounts.models import User
 from tongke.audit.services import audit_record
 from tongke.library import processing
 from tongke.library import services as library
@@ -23,8 +24,10 @@ from tongke.library.models import Resource
 from tongke.live import errors
 from tongke.live.enums import SessionStatus
 from tongke.live.models import LiveSession
-from tongke.live.services import when
+from tongke.live.services.sessions import when
 from tongke.notifications.services import notify
+
+SUBMIT_TASK = "tongke.live.tasks.submit_recording"
 
 
 def recording_path(session: LiveSession) -> Path:
@@ -33,7 +36,7 @@ def recording_path(session: LiveSession) -> Path:
     return folder / f"session-{session.pk}.webm"
 
 
-def recording_append(*, actor: Any, session: LiveSession, seq: int, data: bytes) -> int:
+def recording_append(*, actor: User, session: LiveSession, seq: int, data: bytes) -> int:
     """Append chunk ``seq`` of the master's MediaRecorder stream. Chunks come in order; a
     repeated chunk (a retry after a lost answer) is acknowledged and ignored. Returns the next
     expected sequence number."""
@@ -82,7 +85,7 @@ class _Spooled:
         return str(self._path)
 
 
-def recording_finish(*, actor: Any, session: LiveSession) -> Resource:
+def recording_finish(*, actor: User, session: LiveSession) -> Resource:
     """Hand the recording to the library as a live-class recording of the lesson. ffmpeg
     processes it in the background; once it is ready it is submitted for review like any
     resource (``recording_submit``)."""
@@ -125,20 +128,15 @@ def recording_finish(*, actor: Any, session: LiveSession) -> Resource:
     return resource
 
 
-def _enqueue_submit(session_id: int, delay_s: int = 0) -> None:
-    from tongke.live.tasks import submit_recording
-
-    if delay_s:
-        submit_recording.using(run_after=timezone.now() + timedelta(seconds=delay_s)).enqueue(
-            session_id
-        )
-    else:
-        submit_recording.enqueue(session_id)
+def _enqueue_submit(session_id: int) -> None:
+    import_string(SUBMIT_TASK).enqueue(session_id)
 
 
-def recording_submit(session_id: int) -> str:
-    """Process the recording if nobody has yet, then submit it for review. While another
-    worker is still transcoding it, try again later."""
+def recording_submit(*, session_id: int) -> str:
+    """Process the recording if nobody has yet, then submit it for review, as the session's
+    master (a background task: there is no request actor). Returns what happened; while
+    another worker is still transcoding it, "waiting" (the task tries again later). Not one
+    transaction: transcoding takes minutes; ``version_submit`` is its own."""
     session = LiveSession.objects.select_related("recording", "master").get(pk=session_id)
     resource = session.recording
     if resource is None:
@@ -160,5 +158,4 @@ def recording_submit(session_id: int) -> str:
             link=reverse("library:resource", args=[resource.pk]),
         )
         return "failed"
-    _enqueue_submit(session_id, delay_s=20)
     return "waiting"

@@ -1,12 +1,11 @@
-"""Writes of live classes: partnerships (ORG-4), scheduling (CLS-1), running a session and
-its recording (CLS-3). Room traffic (messages, quiz, presence) is in ``room.py``."""
+"""Scheduling live lessons (CLS-1) and running them: schedule (one or a weekly series),
+cancel, move, start and end a session. Who may is ``policies``; a double booking is a 409."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -14,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tongke.accounts.models import User
 from tongke.audit.services import audit_record
 from tongke.library.enums import NodeKind
 from tongke.library.models import CatalogueNode
-from tongke.live import errors, partnerships, policies
+from tongke.live import errors, policies, selectors
 from tongke.live.enums import QuizStatus, SessionStatus
 from tongke.live.models import (
     Classroom,
@@ -44,7 +44,7 @@ LESSON_KINDS = (NodeKind.LESSON, NodeKind.CHAPTER, NodeKind.TOPIC)
 @dataclass(frozen=True)
 class ClassroomIn:
     klass: OrgUnit
-    tutor: Any
+    tutor: User | None
 
 
 def _school_of(klass: OrgUnit) -> OrgUnit:
@@ -69,7 +69,7 @@ def _check_classrooms(
             _("At most %(n)d receiving classrooms.") % {"n": MAX_CLASSROOMS},
             field="classrooms",
         )
-    partners = partnerships.partner_school_ids(partnership)
+    partners = selectors.partner_school_ids(partnership)
     seen: set[int] = set()
     out = []
     for room in rooms:
@@ -134,7 +134,7 @@ def _check_times(starts_at: datetime, minutes: int) -> None:
 
 
 def _check_free(
-    master: Any, classes: list[OrgUnit], start: datetime, end: datetime, exclude: int | None = None
+    master: User, classes: list[OrgUnit], start: datetime, end: datetime, exclude: int | None = None
 ) -> None:
     """Neither the master nor a receiving class may be in two live lessons at once."""
     if _busy(Q(master_id=master.pk), start, end, exclude):
@@ -165,7 +165,7 @@ def _busy(q: Q, starts: datetime, ends: datetime, exclude: int | None = None) ->
 @transaction.atomic
 def session_schedule(
     *,
-    actor: Any,
+    actor: User,
     partnership: Partnership,
     host_school: OrgUnit,
     lesson: CatalogueNode,
@@ -173,27 +173,12 @@ def session_schedule(
     starts_at: datetime,
     minutes: int,
     classrooms: list[ClassroomIn],
-    master: Any = None,
+    master: User | None = None,
     weekly_until: date | None = None,
 ) -> list[LiveSession]:
     """Schedule a master's session (or a weekly series of them) for receiving classrooms."""
     master = master or actor
-    if not partnership.active:
-        raise errors.conflict(errors.NOT_A_PARTNER, _("This partnership is no longer active."))
-    if host_school.pk not in partnerships.partner_school_ids(partnership):
-        raise errors.invalid(
-            errors.NOT_A_PARTNER, _("The host school is not in this partnership."), field="host"
-        )
-    if not policies.can_host(actor, host_school):
-        raise errors.forbidden(_("Only teachers and admins of the host school schedule lessons."))
-    if not policies.can_tutor(master, host_school):
-        raise errors.invalid(
-            errors.BAD_TUTOR, _("The master teacher must teach at the host school."), field="master"
-        )
-    if lesson.kind not in LESSON_KINDS:
-        raise errors.invalid(
-            errors.BAD_LESSON, _("Choose a lesson or chapter of the catalogue."), field="lesson"
-        )
+    _check_host(actor, partnership, host_school, master, lesson)
     _check_times(starts_at, minutes)
     title = errors.clean_text(title, field="title", limit=200)
     rooms = _check_classrooms(partnership, host_school, classrooms)
@@ -242,8 +227,34 @@ def session_schedule(
             "classrooms": [None, [room.klass.name for room, _s in rooms]],
         },
     )
+    _notify_tutors(made, title, {room.tutor.pk for room, _s in rooms if room.tutor is not None})
+    return made
+
+
+def _check_host(
+    actor: User, partnership: Partnership, host: OrgUnit, master: User, lesson: CatalogueNode
+) -> None:
+    if not partnership.active:
+        raise errors.conflict(errors.NOT_A_PARTNER, _("This partnership is no longer active."))
+    if host.pk not in selectors.partner_school_ids(partnership):
+        raise errors.invalid(
+            errors.NOT_A_PARTNER, _("The host school is not in this partnership."), field="host"
+        )
+    if not policies.can_host(actor, host):
+        raise errors.forbidden(_("Only teachers and admins of the host school schedule lessons."))
+    if not policies.can_tutor(master, host):
+        raise errors.invalid(
+            errors.BAD_TUTOR, _("The master teacher must teach at the host school."), field="master"
+        )
+    if lesson.kind not in LESSON_KINDS:
+        raise errors.invalid(
+            errors.BAD_LESSON, _("Choose a lesson or chapter of the catalogue."), field="lesson"
+        )
+
+
+def _notify_tutors(made: list[LiveSession], title: str, tutor_ids: set[int]) -> None:
     link = reverse("live:session", args=[made[0].pk])
-    for tutor_id in {room.tutor.pk for room, _s in rooms}:
+    for tutor_id in tutor_ids:
         notify(
             user_id=tutor_id,
             kind="live.scheduled",
@@ -252,14 +263,13 @@ def session_schedule(
             % {"when": when(made[0].starts_at), "n": len(made)},
             link=link,
         )
-    return made
 
 
 def when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _editable(actor: Any, session: LiveSession) -> None:
+def _editable(actor: User, session: LiveSession) -> None:
     if not policies.can_manage_session(actor, session):
         raise errors.forbidden()
     if session.status != SessionStatus.SCHEDULED:
@@ -271,7 +281,7 @@ def _editable(actor: Any, session: LiveSession) -> None:
 
 
 @transaction.atomic
-def session_cancel(*, actor: Any, session: LiveSession, following: bool = False) -> int:
+def session_cancel(*, actor: User, session: LiveSession, following: bool = False) -> int:
     """Cancel a lesson, or it and the rest of its weekly series. Returns how many. The status
     is changed by a conditional update, so a lesson that started or was cancelled meanwhile
     is refused."""
@@ -311,7 +321,12 @@ def session_cancel(*, actor: Any, session: LiveSession, following: bool = False)
 
 @transaction.atomic
 def session_reschedule(
-    *, actor: Any, session: LiveSession, starts_at: datetime, minutes: int, title: str | None = None
+    *,
+    actor: User,
+    session: LiveSession,
+    starts_at: datetime,
+    minutes: int,
+    title: str | None = None,
 ) -> LiveSession:
     _editable(actor, session)
     _check_times(starts_at, minutes)
@@ -352,7 +367,7 @@ def check_joinable(session: LiveSession, now: datetime | None = None) -> None:
 
 
 @transaction.atomic
-def session_start(*, actor: Any, session: LiveSession) -> LiveSession:
+def session_start(*, actor: User, session: LiveSession) -> LiveSession:
     if session.master_id != actor.pk and not policies.can_manage_session(actor, session):
         raise errors.forbidden()
     check_joinable(session)
@@ -374,7 +389,7 @@ def session_start(*, actor: Any, session: LiveSession) -> LiveSession:
 
 
 @transaction.atomic
-def session_end(*, actor: Any, session: LiveSession) -> LiveSession:
+def session_end(*, actor: User, session: LiveSession) -> LiveSession:
     if not policies.can_manage_session(actor, session):
         raise errors.forbidden()
     if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
