@@ -11,6 +11,7 @@ import contextlib
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -121,17 +122,20 @@ def demo_server(home: Path, extra_env: dict[str, str] | None = None) -> Iterator
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the worker it starts goes too
         )
     try:
         _wait_healthy(url, proc, log, timeout=60)
         yield url
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # anything of the group still left
 
 
 @pytest.fixture(scope="session")
