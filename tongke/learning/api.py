@@ -15,6 +15,7 @@ from tongke.core.errors import Invalid, NotFound, PermissionDenied
 from tongke.core.pagination import PageParams, page_schema, paginate
 from tongke.learning import (
     bank,
+    diagnosis,
     grading,
     graph,
     policies,
@@ -634,9 +635,5 @@ def class_heatmap(request: HttpRequest, class_id: int, subject: str = "math") ->
     summary="Refit the subject's knowledge-tracing models in the background (regional admins)",
 )
 def fit(request: HttpRequest, subject: str) -> Status[Any]:
-    if not policies.can_refit_models(request.user):
-        raise PermissionDenied(code=LearningError.FORBIDDEN)
-    from tongke.learning.tasks import fit_models
-
-    fit_models.enqueue(subject[:32])
-    return Status(202, {"subject": subject[:32], "queued": True})
+    queued = diagnosis.models_refit_request(actor=request.user, subject=subject)
+    return Status(202, {"subject": queued, "queued": True})

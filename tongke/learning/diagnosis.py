@@ -24,7 +24,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tongke.audit.services import audit_record
+from tongke.core.errors import PermissionDenied
+from tongke.core.tasks import enqueue
+from tongke.learning import policies
 from tongke.learning.enums import AssignmentKind
+from tongke.learning.errors import LearningError
 from tongke.learning.kt import KTModel
 from tongke.learning.kt.bkt import BKTModel
 from tongke.learning.kt.data import from_sequences
@@ -325,3 +330,21 @@ def fit_subject(subject: str, *, holdout: float = 0.2, seed: int = 0) -> FitRepo
     return FitReport(
         subject, n, len(sequences), aucs["bkt"], aucs["irt"], time.perf_counter() - started
     )
+
+
+def models_refit_request(*, actor: Any, subject: str) -> str:
+    """Queue a refit of ``subject``'s knowledge-tracing models (``tasks.fit_models``, named,
+    not imported: the task module imports this one). Regional administrators only; audited."""
+    if not policies.can_refit_models(actor):
+        raise PermissionDenied(code=LearningError.FORBIDDEN)
+    subject = subject[:32]
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="learning.models_refit",
+            target_type="learning.subject",
+            target_id=subject,
+            target_label=subject,
+        )
+        transaction.on_commit(lambda: enqueue("tongke.learning.tasks.fit_models", subject))
+    return subject

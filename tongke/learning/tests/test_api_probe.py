@@ -615,3 +615,15 @@ def test_a_qti_html_stem_is_sanitised_on_import():
 def test_a_bom_utf16_gift_file_still_imports(client_for):
     data = codecs.BOM_UTF16_LE + "::t::2 + 2 = ? {=4 ~5}\n".encode("utf-16-le")
     assert import_items(client_for("t0001"), "u16.gift", data, cut=False)
+
+
+def test_a_refit_is_queued_by_name_and_audited_for_regional_admins_only(client_for):
+    from tongke.audit.models import AuditEvent
+
+    before = AuditEvent.objects.filter(action="learning.models_refit").count()
+    assert client_for("t0001").post("/api/v1/learning/subjects/math/fit").status_code == 403
+    assert AuditEvent.objects.filter(action="learning.models_refit").count() == before
+    response = client_for("bj_admin").post("/api/v1/learning/subjects/math/fit")
+    assert response.status_code == 202 and response.json() == {"subject": "math", "queued": True}
+    event = AuditEvent.objects.filter(action="learning.models_refit").latest("id")
+    assert (event.target_id, event.actor_label) == ("math", "bj_admin")
