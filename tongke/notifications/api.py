@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 
 from tongke.accounts.auth import SIGNED_IN, actor_of
 from tongke.core.pagination import PageParams, page_schema, paginate
+from tongke.core.types import DbId
 from tongke.notifications import selectors, services
 
 router = Router(tags=["notifications"])
@@ -32,7 +33,7 @@ class NotificationFilter(PageParams):
 
 class MarkReadIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(None, max_length=500, description="None marks all as read")
+    ids: list[DbId] | None = Field(None, max_length=500, description="None marks all as read")
 
 
 class MarkedOut(Schema):

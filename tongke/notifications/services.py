@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tongke.accounts.types import Actor
+from tongke.notifications import policies
 from tongke.notifications.models import Notification
 
 
@@ -19,7 +20,7 @@ def notify(*, user_id: int, kind: str, title: str, body: str = "", link: str = "
 
 @transaction.atomic
 def notifications_mark_read(*, actor: Actor, ids: list[int] | None = None) -> int:
-    qs = Notification.objects.filter(user_id=actor.pk, read_at__isnull=True)
+    qs = Notification.objects.filter(policies.notification_visible_to(actor), read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
